@@ -1,0 +1,1 @@
+"""MOT Miner's ML core: encoder, redaction, taxonomy, heads. No web code lives here."""

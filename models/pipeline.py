@@ -1,0 +1,185 @@
+"""The analysis pipeline: normalise, redact, embed once, then every head reads that embedding."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from models.classify import TouchpointClassifier
+from models.encoder import Encoder
+from models.normalize import normalize
+from models.redact import Redactor
+from models.segments import split_segments
+from models.sentiment import Sentiment, SentimentHead
+from models.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class Label:
+    label: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class TouchpointMention:
+    label: str
+    stage: str
+    confidence: float
+    sentiment: Sentiment
+    evidence: str
+    start: int  # evidence span in the redacted text
+    end: int
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str  # normalised and redacted: the only form that is ever stored
+    stage: Label
+    touchpoints: list[TouchpointMention]
+    sentiment: Sentiment
+    embedding: np.ndarray
+    redactions: dict[str, int] = field(default_factory=dict)
+
+
+class Analyzer:
+    """Holds the encoder and heads; classifiers per taxonomy are built once and cached."""
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        sentiment: SentimentHead,
+        redactor: Redactor | None,
+        *,
+        min_confidence: float = 0.2,
+        max_touchpoints: int = 3,
+    ) -> None:
+        if sentiment.dim != encoder.dim:
+            raise ValueError(
+                f"sentiment head expects {sentiment.dim}-d embeddings, encoder gives {encoder.dim}-d"
+            )
+        self.encoder = encoder
+        self.sentiment = sentiment
+        self.redactor = redactor
+        self.min_confidence = min_confidence
+        self.max_touchpoints = max_touchpoints
+        self.model_version = f"{encoder.version}+{sentiment.version}"
+        self._classifiers: dict[tuple[str, int], TouchpointClassifier] = {}
+        self._lock = threading.Lock()
+
+    def classifier(self, taxonomy: Taxonomy) -> TouchpointClassifier:
+        key = (taxonomy.name, hash(taxonomy.model_dump_json()))
+        with self._lock:
+            if key not in self._classifiers:
+                self._classifiers[key] = TouchpointClassifier(taxonomy, self.encoder)
+            return self._classifiers[key]
+
+    def prepare(self, text: str) -> tuple[str, dict[str, int]]:
+        clean = normalize(text)
+        if self.redactor is None:
+            return clean, {}
+        redacted = self.redactor(clean)
+        return redacted.text, redacted.counts
+
+    def analyze(self, texts: list[str], taxonomy: Taxonomy) -> list[Analysis]:
+        classifier = self.classifier(taxonomy)
+        prepared = [self.prepare(t) for t in texts]
+        clean = [p[0] for p in prepared]
+        with self._lock:  # one forward at a time: torch already uses every core
+            encoded = self.encoder.encode(clean, with_tokens=True)
+        whole = classifier.score(encoded.sentences)
+        overall = self.sentiment.predict(encoded.sentences)
+
+        # Parts of multi-part comments are embedded by pooling their tokens from the same pass.
+        parts: list[tuple[int, int, int]] = []
+        vectors: list[np.ndarray] = []
+        for i, text in enumerate(clean):
+            spans = split_segments(text)
+            if len(spans) < 2:
+                continue
+            for start, end in spans:
+                vector = encoded.span(i, start, end)
+                if vector is not None:
+                    parts.append((i, start, end))
+                    vectors.append(vector)
+        part_scores = classifier.score(np.stack(vectors)) if vectors else None
+        part_sentiment = self.sentiment.predict(np.stack(vectors)) if vectors else []
+        by_comment: dict[int, list[int]] = {}
+        for j, (i, _, _) in enumerate(parts):
+            by_comment.setdefault(i, []).append(j)
+
+        results = []
+        for i, text in enumerate(clean):
+            mentions = self._whole_mentions(classifier, whole, i, text, overall[i])
+            for j in by_comment.get(i, []):
+                _, start, end = parts[j]
+                assert part_scores is not None
+                mentions += self._part_mentions(
+                    classifier, part_scores, j, text, start, end, part_sentiment[j]
+                )
+            stage_index = int(whole.stage_confidence[i].argmax())
+            results.append(
+                Analysis(
+                    text=text,
+                    stage=Label(classifier.stages[stage_index], float(whole.stage_confidence[i, stage_index])),
+                    touchpoints=self._merge(mentions),
+                    sentiment=overall[i],
+                    embedding=encoded.sentences[i],
+                    redactions=prepared[i][1],
+                )
+            )
+        return results
+
+    def _whole_mentions(
+        self, classifier: TouchpointClassifier, scores, i: int, text: str, sentiment: Sentiment
+    ) -> list[TouchpointMention]:
+        order = np.argsort(-scores.confidence[i])[: self.max_touchpoints]
+        return [
+            self._mention(classifier, int(t), float(scores.confidence[i, t]), sentiment, text, 0, len(text))
+            for t in order
+            if self._fits(classifier, scores, i, int(t))
+        ]
+
+    def _part_mentions(
+        self, classifier, scores, j: int, text: str, start: int, end: int, sentiment: Sentiment
+    ) -> list[TouchpointMention]:
+        best = int(scores.confidence[j].argmax())
+        if not self._fits(classifier, scores, j, best):
+            return []
+        return [self._mention(classifier, best, float(scores.confidence[j, best]), sentiment, text, start, end)]
+
+    def _fits(self, classifier: TouchpointClassifier, scores, row: int, column: int) -> bool:
+        return (
+            scores.confidence[row, column] >= self.min_confidence
+            and scores.similarity[row, column] >= classifier.taxonomy.scoring.min_similarity
+        )
+
+    @staticmethod
+    def _mention(classifier, t: int, confidence: float, sentiment, text: str, start: int, end: int):
+        label = classifier.labels[t]
+        return TouchpointMention(
+            label=label,
+            stage=classifier.taxonomy.touchpoints[t].stage,
+            confidence=confidence,
+            sentiment=sentiment,
+            evidence=text[start:end].strip(),
+            start=start,
+            end=end,
+        )
+
+    def _merge(self, mentions: list[TouchpointMention]) -> list[TouchpointMention]:
+        """One mention per touchpoint: a part's mention (narrower evidence, own sentiment) wins
+        over the whole comment's; the confidence kept is the higher of the two."""
+        best: dict[str, TouchpointMention] = {}
+        for m in mentions:
+            old = best.get(m.label)
+            if old is None:
+                best[m.label] = m
+                continue
+            narrower = m if (m.end - m.start) < (old.end - old.start) else old
+            best[m.label] = TouchpointMention(
+                **{**narrower.__dict__, "confidence": max(m.confidence, old.confidence)}
+            )
+        ranked = sorted(best.values(), key=lambda m: -m.confidence)
+        return ranked[: max(self.max_touchpoints, 1)]

@@ -1,0 +1,162 @@
+"""Journey taxonomies: stages and touchpoints as plain YAML files, validated with pydantic.
+
+A taxonomy is data, not code: a company can describe its own journey in a file and classify
+against it at once (zero-shot, from descriptions and example phrases).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", strip_whitespace=True)
+]
+
+# The four stages of a customer journey in moments-of-truth management.
+DEFAULT_STAGES: list[dict[str, str]] = [
+    {
+        "id": "pre_purchase",
+        "name": "Pre-purchase",
+        "description": "Before buying: discovering, comparing, asking about offers, prices and eligibility.",
+    },
+    {
+        "id": "purchase",
+        "name": "Purchase",
+        "description": "Buying and onboarding: ordering, booking, paying, signing up, verifying identity.",
+    },
+    {
+        "id": "usage",
+        "name": "Usage",
+        "description": "Using the product or service day to day: how it works, performs and is delivered.",
+    },
+    {
+        "id": "after_sales",
+        "name": "After-sales",
+        "description": "After the sale: support, complaints, refunds, returns, repairs, security, cancelling.",
+    },
+]
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file or document that cannot be used; the message names the bad field."""
+
+
+class Stage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+
+
+class Touchpoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    stage: Identifier
+    description: str = Field(min_length=1, max_length=2000)
+    examples: list[Annotated[str, StringConstraints(min_length=1, max_length=2000)]] = Field(
+        default_factory=list, max_length=5000
+    )
+
+
+class Scoring(BaseModel):
+    """How similarities to a touchpoint's prototypes become a calibrated confidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    top_k: int = Field(default=3, ge=1, le=100)  # mean of the k closest prototypes
+    temperature: float = Field(default=0.05, gt=0, le=10)  # softmax temperature over scores
+    min_similarity: float = Field(default=0.2, ge=-1, le=1)  # below: "nothing fits"
+
+
+class Taxonomy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Identifier
+    version: str = "1"
+    description: str = ""
+    stages: list[Stage] = Field(default_factory=lambda: [Stage(**s) for s in DEFAULT_STAGES])
+    touchpoints: list[Touchpoint] = Field(min_length=1, max_length=1000)
+    scoring: Scoring = Field(default_factory=Scoring)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Taxonomy:
+        stage_ids = [s.id for s in self.stages]
+        if len(set(stage_ids)) != len(stage_ids):
+            raise ValueError(f"stages: duplicate stage id in {stage_ids}")
+        seen: set[str] = set()
+        for i, tp in enumerate(self.touchpoints):
+            if tp.id in seen:
+                raise ValueError(f"touchpoints.{i}.id: duplicate touchpoint id '{tp.id}'")
+            seen.add(tp.id)
+            if tp.stage not in stage_ids:
+                raise ValueError(
+                    f"touchpoints.{i}.stage: '{tp.stage}' is not one of the stages {stage_ids}"
+                )
+        return self
+
+    @property
+    def stage_ids(self) -> list[str]:
+        return [s.id for s in self.stages]
+
+    def touchpoint(self, touchpoint_id: str) -> Touchpoint:
+        for tp in self.touchpoints:
+            if tp.id == touchpoint_id:
+                return tp
+        raise KeyError(touchpoint_id)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(), sort_keys=False, allow_unicode=True, width=100)
+
+
+def parse_taxonomy(document: str | bytes | dict[str, Any]) -> Taxonomy:
+    """Parse YAML (or JSON, a subset of YAML) or a mapping; errors name the field to fix."""
+    if isinstance(document, dict):
+        data: Any = document
+    else:
+        try:
+            data = yaml.safe_load(document)
+        except yaml.YAMLError as exc:
+            raise TaxonomyError(f"not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise TaxonomyError("a taxonomy must be a mapping with 'name' and 'touchpoints'")
+    try:
+        return Taxonomy.model_validate(data)
+    except ValidationError as exc:
+        raise TaxonomyError(describe_errors(exc)) from exc
+
+
+def load_taxonomy(path: str | Path) -> Taxonomy:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TaxonomyError(f"cannot read taxonomy file {path}: {exc.strerror}") from exc
+    try:
+        return parse_taxonomy(text)
+    except TaxonomyError as exc:
+        raise TaxonomyError(f"{path}: {exc}") from exc
+
+
+def builtin_packs() -> dict[str, Taxonomy]:
+    """The industry packs shipped in models/packs, by name."""
+    packs = (load_taxonomy(p) for p in sorted(PACKS_DIR.glob("*.yaml")))
+    return {t.name: t for t in packs}
+
+
+def describe_errors(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        message = re.sub(r"^Value error, ", "", err["msg"])
+        parts.append(f"{loc}: {message}" if loc else message)
+    return "; ".join(parts)

@@ -1,0 +1,1 @@
+"""MOT Miner's service: FastAPI app, storage, command line."""

@@ -1,0 +1,34 @@
+"""POST /v1/analyze: predictions for a batch of comments; stores nothing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from service.api.analysis import check_batch, to_result, validate
+from service.deps import StateDep
+from service.schemas import AnalyzeResponse, CommentsRequest
+
+router = APIRouter(prefix="/v1", tags=["analyze"])
+
+
+@router.post("/analyze", response_model=AnalyzeResponse)
+def analyze(body: CommentsRequest, state: StateDep) -> AnalyzeResponse:
+    """Journey stage, touchpoints (best first, each with sentiment and evidence) and sentiment for
+    each comment, in input order. Any invalid item fails the request with every item's error, so
+    that results always line up with the input."""
+    taxonomy = check_batch(body, state)
+    valid, errors = validate(body, state)
+    if errors:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            {
+                "message": f"{len(errors)} of {len(body.comments)} comments are invalid; nothing was analysed",
+                "errors": [e.model_dump() for e in errors],
+            },
+        )
+    analyses = state.analyzer.analyze([item.text for _, item in valid], taxonomy)
+    return AnalyzeResponse(
+        model_version=state.analyzer.model_version,
+        taxonomy=taxonomy.name,
+        results=[to_result(item.id, a) for (_, item), a in zip(valid, analyses)],
+    )

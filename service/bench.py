@@ -1,0 +1,53 @@
+"""`mot bench`: throughput of POST /v1/analyze over HTTP against raw sentence-transformers
+`encode` of the same texts, measured in the same run; prints JSON with the ratio."""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import torch
+from tqdm import tqdm
+
+from models.encoder import Encoder
+from service.local_server import local_server
+from service.settings import Settings
+
+
+def bench(texts: list[str], batch: int, taxonomy: str, repeats: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(database_url=f"sqlite:///{Path(folder) / 'bench.db'}")
+        with local_server(settings) as url, httpx.Client(base_url=url, timeout=600) as client:
+            body = lambda chunk: {"taxonomy": taxonomy, "comments": [{"text": t} for t in chunk]}  # noqa: E731
+            client.post("/v1/analyze", json=body(texts[:batch])).raise_for_status()  # warm-up
+            api_times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                for i in tqdm(range(0, len(texts), batch), desc="api", unit="batch"):
+                    client.post("/v1/analyze", json=body(texts[i : i + batch])).raise_for_status()
+                api_times.append(time.perf_counter() - start)
+    # The baseline: the same model through sentence-transformers' own encode, same batches.
+    model = Encoder(settings.encoder_path).model
+    model.encode(texts[:batch], batch_size=batch)
+    raw_times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in tqdm(range(0, len(texts), batch), desc="raw encode", unit="batch"):
+            model.encode(texts[i : i + batch], batch_size=batch)
+        raw_times.append(time.perf_counter() - start)
+    api, raw = min(api_times), min(raw_times)
+    return {
+        "texts": len(texts),
+        "batch": batch,
+        "taxonomy": taxonomy,
+        "repeats": repeats,
+        "api_per_s": round(len(texts) / api, 1),
+        "raw_encode_per_s": round(len(texts) / raw, 1),
+        "ratio_api_to_raw": round(raw / api, 3),
+        "cpu": platform.processor() or platform.machine(),
+        "torch_threads": torch.get_num_threads(),
+    }

@@ -1,0 +1,69 @@
+"""create_app(): the lifespan loads the model and the database; routers serve the API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from service.api import analyze, comments, health, journey, taxonomies
+from service.limits import BodyLimit
+from service.runtime import build_analyzer
+from service.settings import Settings
+from service.state import AppState
+from service.store.engine import make_engine, migrate, session_factory
+from service.taxonomies import TaxonomyRegistry
+
+log = logging.getLogger("mot")
+
+
+def build_state(settings: Settings) -> AppState:
+    engine = make_engine(settings.database_url, settings.sqlite_synchronous)
+    migrate(engine)
+    sessions = session_factory(engine)
+    registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy)
+    analyzer = build_analyzer(settings)
+    analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
+    return AppState(settings, engine, sessions, analyzer, registry)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = build_state(settings)
+        app.state.mot = state
+        log.info("MOT Miner ready: model %s, database %s", state.analyzer.model_version, state.engine.url.render_as_string())
+        yield
+        state.engine.dispose()
+
+    app = FastAPI(
+        title="MOT Miner",
+        version="0.1.0",
+        description="Journey stage, touchpoints and sentiment for customer comments; pain points over time.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        bad_json = any(e.get("type") == "json_invalid" for e in errors)
+        message = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors
+        )
+        if bad_json:
+            message = f"body is not valid JSON ({message}): send a JSON object"
+        return JSONResponse(
+            {"detail": message, "errors": [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in errors]},
+            status_code=400 if bad_json else 422,
+        )
+
+    for module in (analyze, comments, journey, taxonomies, health):
+        app.include_router(module.router)
+    return app

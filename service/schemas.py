@@ -1,0 +1,204 @@
+"""Request and response models of the public API (the contract: add fields, rename none)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from service.settings import Settings
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(None, min_length=1, max_length=200, description="your id; makes retries safe")
+    text: str = Field(description="the customer's words")
+    created_at: datetime | None = Field(None, description="ISO 8601; default: time received")
+    source: str | None = Field(None, min_length=1, max_length=100, description="e.g. zendesk, twitter")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty: send the comment's words")
+        return value
+
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class CommentsRequest(BaseModel):
+    """Items are validated one by one, so one bad item does not hide the others."""
+
+    comments: list[Any] = Field(min_length=1)
+    taxonomy: str | None = Field(None, description="taxonomy name; default: the service's default")
+
+
+class ItemError(BaseModel):
+    index: int
+    id: str | None = None
+    message: str
+
+
+def validate_items(items: list[Any], settings: Settings) -> tuple[list[tuple[int, CommentIn]], list[ItemError]]:
+    """Each item against CommentIn and the limits: valid ones with their index, and errors."""
+    valid: list[tuple[int, CommentIn]] = []
+    errors: list[ItemError] = []
+    for index, raw in enumerate(items):
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        try:
+            if not isinstance(raw, dict):
+                raise ValueError("each comment must be an object with a 'text' field")
+            item = CommentIn.model_validate(raw)
+            if len(item.text) > settings.max_text_chars:
+                raise ValueError(
+                    f"text has {len(item.text)} characters; the limit is {settings.max_text_chars} "
+                    "(MOT_MAX_TEXT_CHARS): split or shorten it"
+                )
+            size = len(json.dumps(item.metadata, default=str))
+            if size > settings.max_metadata_bytes:
+                raise ValueError(
+                    f"metadata is {size} bytes as JSON; the limit is {settings.max_metadata_bytes} "
+                    "(MOT_MAX_METADATA_BYTES)"
+                )
+        except ValidationError as exc:
+            message = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors()
+            )
+            errors.append(ItemError(index=index, id=str(raw_id) if raw_id else None, message=message))
+            continue
+        except ValueError as exc:
+            errors.append(ItemError(index=index, id=str(raw_id) if raw_id else None, message=str(exc)))
+            continue
+        valid.append((index, item))
+    return valid, errors
+
+
+class LabelOut(BaseModel):
+    label: str
+    confidence: float
+
+
+class SentimentOut(BaseModel):
+    label: Literal["negative", "neutral", "positive"]
+    score: float = Field(description="p(positive) - p(negative), in [-1, 1]")
+    confidence: float | None = None
+
+
+class TouchpointOut(BaseModel):
+    label: str
+    stage: str
+    confidence: float
+    sentiment: SentimentOut
+    evidence: str
+    span: tuple[int, int] = Field(description="evidence's [start, end) in the redacted text")
+
+
+class ResultOut(BaseModel):
+    id: str | None
+    stage: LabelOut
+    touchpoints: list[TouchpointOut]
+    sentiment: SentimentOut
+    text: str = Field(description="the normalised, redacted text that was analysed")
+    redactions: dict[str, int] = Field(default_factory=dict)
+
+
+class AnalyzeResponse(BaseModel):
+    model_version: str
+    taxonomy: str
+    results: list[ResultOut]
+
+
+class ItemStatus(BaseModel):
+    index: int
+    id: str | None
+    status: Literal["created", "duplicate", "invalid"]
+    comment_id: int | None = None
+    message: str | None = None
+    result: ResultOut | None = None
+
+
+class IngestResponse(BaseModel):
+    model_version: str
+    taxonomy: str
+    created: int
+    duplicates: int
+    invalid: int
+    items: list[ItemStatus]
+
+
+class MentionOut(BaseModel):
+    touchpoint: str
+    stage: str
+    confidence: float
+    sentiment: str
+    sentiment_score: float
+    evidence: str
+
+
+class StoredComment(BaseModel):
+    comment_id: int
+    id: str
+    source: str
+    text: str
+    created_at: datetime
+    received_at: datetime
+    metadata: dict[str, Any]
+    taxonomy: str
+    stage: str
+    stage_confidence: float
+    touchpoint: str | None
+    touchpoints: list[MentionOut]
+    sentiment: str
+    sentiment_score: float
+    sentiment_confidence: float
+    model_version: str
+    embedding_model: str
+
+
+class CommentPage(BaseModel):
+    comments: list[StoredComment]
+    next_cursor: str | None
+
+
+class TouchpointStats(BaseModel):
+    touchpoint: str
+    name: str
+    count: int
+    negative_share: float | None
+    mean_sentiment: float | None
+
+
+class StageStats(BaseModel):
+    stage: str
+    name: str
+    count: int
+    negative_share: float | None
+    mean_sentiment: float | None
+    touchpoints: list[TouchpointStats]
+
+
+class JourneyResponse(BaseModel):
+    taxonomy: str
+    since: datetime | None
+    until: datetime | None
+    total: int
+    stages: list[StageStats]
+
+
+class TaxonomySummary(BaseModel):
+    name: str
+    version: str
+    description: str
+    origin: Literal["builtin", "file", "api"]
+    stages: list[str]
+    touchpoints: list[str]

@@ -1,0 +1,62 @@
+"""Every setting of the service in one place; each can be set by an env var prefixed MOT_."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOT_", env_file=".env", extra="ignore")
+
+    # Storage
+    database_url: str = Field(
+        "sqlite:///./mot.db", description="SQLAlchemy URL; postgresql+psycopg://... in production"
+    )
+    sqlite_synchronous: str = Field("FULL", description="SQLite PRAGMA synchronous in WAL mode")
+
+    # Models
+    encoder_path: Path | None = Field(
+        None, description="sentence-transformers model folder; default: bundled all-MiniLM-L6-v2"
+    )
+    sentiment_head_path: Path | None = Field(None, description="folder with head.safetensors")
+    device: str = Field("cpu", description="torch device for the encoder")
+    encode_batch_size: int = Field(64, ge=1, le=4096)
+
+    # Taxonomies
+    default_taxonomy: str = Field("generic", description="taxonomy used when a request names none")
+    taxonomy_files: list[Path] = Field(
+        default_factory=list, description="extra taxonomy YAML files loaded at start-up"
+    )
+
+    # Classification
+    min_confidence: float = Field(0.2, ge=0, le=1, description="touchpoints below it are dropped")
+    max_touchpoints: int = Field(3, ge=1, le=20, description="touchpoints returned per comment")
+
+    # Redaction
+    redact: bool = Field(True, description="replace personal data before embedding and storage")
+    redact_kinds: list[str] = Field(default_factory=lambda: ["email", "phone", "card", "iban"])
+    phone_region: str = Field("US", description="region for phone numbers without a country code")
+
+    # Limits
+    max_text_chars: int = Field(5000, ge=1, description="longest comment text accepted")
+    max_batch: int = Field(1000, ge=1, description="most comments in one request")
+    max_body_bytes: int = Field(10_000_000, ge=1024, description="largest request body")
+    max_metadata_bytes: int = Field(8192, ge=0, description="largest metadata object, as JSON")
+    max_page_size: int = Field(1000, ge=1, description="most comments in one page of GET /v1/comments")
+    max_taxonomy_bytes: int = Field(2_000_000, ge=1024, description="largest taxonomy document")
+
+    # Server
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @field_validator("sqlite_synchronous")
+    @classmethod
+    def _synchronous(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"NORMAL", "FULL", "EXTRA"}:
+            raise ValueError("MOT_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA (OFF loses data)")
+        return value
+

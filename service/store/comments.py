@@ -1,0 +1,141 @@
+"""Repository functions for analysed comments: idempotent insert, filtered cursor paging."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import Select, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from models.pipeline import Analysis
+from service.schemas import CommentIn
+from service.store.tables import Comment, Mention
+
+
+@dataclass(frozen=True)
+class Insert:
+    comment_id: int | None  # None: (source, id) was stored before
+    external_id: str
+
+
+def insert_comment(
+    session: Session,
+    item: CommentIn,
+    analysis: Analysis,
+    *,
+    source: str,
+    external_id: str,
+    taxonomy: str,
+    model_version: str,
+    embedding_model: str,
+) -> Insert:
+    """Insert unless (source, external_id) exists; ON CONFLICT makes concurrent retries safe."""
+    now = datetime.now(UTC)
+    top = analysis.touchpoints[0].label if analysis.touchpoints else None
+    values = dict(
+        source=source,
+        external_id=external_id,
+        text=analysis.text,
+        created_at=item.created_at or now,
+        received_at=now,
+        metadata=item.metadata,
+        taxonomy=taxonomy,
+        stage=analysis.stage.label,
+        stage_confidence=analysis.stage.confidence,
+        touchpoint=top,
+        sentiment=analysis.sentiment.label,
+        sentiment_score=analysis.sentiment.score,
+        sentiment_confidence=analysis.sentiment.confidence,
+        embedding=np.asarray(analysis.embedding, dtype="<f4").tobytes(),
+        embedding_model=embedding_model,
+        model_version=model_version,
+    )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Comment.__table__)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["source", "external_id"])
+        .returning(Comment.__table__.c.id)
+    )
+    comment_id = session.execute(statement).scalar_one_or_none()
+    if comment_id is None:
+        return Insert(None, external_id)
+    session.add_all(
+        Mention(
+            comment_id=comment_id,
+            rank=rank,
+            touchpoint=m.label,
+            stage=m.stage,
+            confidence=m.confidence,
+            sentiment=m.sentiment.label,
+            sentiment_score=m.sentiment.score,
+            evidence=m.evidence,
+            span_start=m.start,
+            span_end=m.end,
+        )
+        for rank, m in enumerate(analysis.touchpoints)
+    )
+    return Insert(comment_id, external_id)
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    stage: str | None = None
+    touchpoint: str | None = None
+    sentiment: str | None = None
+    source: str | None = None
+    taxonomy: str | None = None
+
+
+def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
+    if f.since:
+        query = query.where(Comment.created_at >= f.since)
+    if f.until:
+        query = query.where(Comment.created_at < f.until)
+    if f.stage:
+        query = query.where(Comment.stage == f.stage)
+    if f.sentiment:
+        query = query.where(Comment.sentiment == f.sentiment)
+    if f.source:
+        query = query.where(Comment.source == f.source)
+    if f.taxonomy:
+        query = query.where(Comment.taxonomy == f.taxonomy)
+    if f.touchpoint:
+        query = query.where(
+            exists().where(Mention.comment_id == Comment.id, Mention.touchpoint == f.touchpoint)
+        )
+    return query
+
+
+def encode_cursor(comment_id: int) -> str:
+    return base64.urlsafe_b64encode(f"c{comment_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("c"):
+            raise ValueError
+        return int(raw[1:])
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("cursor is not one this API returned: pass next_cursor unchanged") from exc
+
+
+def page_comments(
+    session: Session, f: CommentFilter, limit: int, cursor: str | None
+) -> tuple[list[Comment], str | None]:
+    """Newest first (by storage order); next_cursor is None on the last page."""
+    query = apply_filter(select(Comment), f).options(selectinload(Comment.mentions))
+    if cursor:
+        query = query.where(Comment.id < decode_cursor(cursor))
+    rows = list(session.scalars(query.order_by(Comment.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more and rows else None

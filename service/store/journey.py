@@ -1,0 +1,46 @@
+"""Aggregates for the journey map: per stage and per touchpoint, count, negative share and
+mean sentiment over a time range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from service.store.comments import CommentFilter, apply_filter
+from service.store.tables import Comment, Mention
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    count: int
+    negative_share: float | None
+    mean_sentiment: float | None
+
+
+def _aggregate(count: int, negatives: int, mean: float | None) -> Aggregate:
+    return Aggregate(count, negatives / count if count else None, float(mean) if count else None)
+
+
+def stage_aggregates(session: Session, f: CommentFilter) -> dict[str, Aggregate]:
+    negative = func.sum(case((Comment.sentiment == "negative", 1), else_=0))
+    query = apply_filter(
+        select(Comment.stage, func.count(), negative, func.avg(Comment.sentiment_score)).group_by(
+            Comment.stage
+        ),
+        f,
+    )
+    return {stage: _aggregate(n, int(neg or 0), mean) for stage, n, neg, mean in session.execute(query)}
+
+
+def touchpoint_aggregates(session: Session, f: CommentFilter) -> dict[str, Aggregate]:
+    """Counted over mentions, with each mention's own sentiment."""
+    negative = func.sum(case((Mention.sentiment == "negative", 1), else_=0))
+    query = apply_filter(
+        select(Mention.touchpoint, func.count(), negative, func.avg(Mention.sentiment_score))
+        .join(Comment, Comment.id == Mention.comment_id)
+        .group_by(Mention.touchpoint),
+        f,
+    )
+    return {tp: _aggregate(n, int(neg or 0), mean) for tp, n, neg, mean in session.execute(query)}

@@ -1,0 +1,87 @@
+"""The tables. Only redacted text is ever stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_comments_source_external_id"),
+        Index("ix_comments_created_at", "created_at"),
+        Index("ix_comments_stage", "stage"),
+        Index("ix_comments_sentiment", "sentiment"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    extra: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    taxonomy: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(64))
+    stage_confidence: Mapped[float] = mapped_column(Float)
+    touchpoint: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the best one
+    sentiment: Mapped[str] = mapped_column(String(16))
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    sentiment_confidence: Mapped[float] = mapped_column(Float)
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    embedding_model: Mapped[str] = mapped_column(String(200))
+    model_version: Mapped[str] = mapped_column(String(300))
+
+    mentions: Mapped[list[Mention]] = relationship(
+        back_populates="comment", cascade="all, delete-orphan", order_by="Mention.rank"
+    )
+
+
+class Mention(Base):
+    """One touchpoint named by a comment, with its own sentiment and evidence span."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (Index("ix_mentions_touchpoint", "touchpoint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    touchpoint: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(64))
+    confidence: Mapped[float] = mapped_column(Float)
+    sentiment: Mapped[str] = mapped_column(String(16))
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+
+    comment: Mapped[Comment] = relationship(back_populates="mentions")
+
+
+class StoredTaxonomy(Base):
+    """Taxonomies posted through the API, kept so they survive a restart."""
+
+    __tablename__ = "taxonomies"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

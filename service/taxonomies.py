@@ -1,0 +1,67 @@
+"""The taxonomies the service knows: shipped packs, files named in settings, and those posted
+through the API (stored in the database so they survive a restart)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.taxonomy import Taxonomy, builtin_packs, load_taxonomy, parse_taxonomy
+from service.store.tables import StoredTaxonomy
+
+Origin = Literal["builtin", "file", "api"]
+
+
+class UnknownTaxonomy(KeyError):
+    pass
+
+
+class TaxonomyRegistry:
+    def __init__(self, sessions: sessionmaker[Session], files: list, default: str) -> None:
+        self._sessions = sessions
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[Taxonomy, Origin]] = {
+            name: (t, "builtin") for name, t in builtin_packs().items()
+        }
+        for path in files:
+            taxonomy = load_taxonomy(path)  # a bad file stops start-up with the field to fix
+            self._items[taxonomy.name] = (taxonomy, "file")
+        with sessions() as session:
+            for row in session.scalars(select(StoredTaxonomy)):
+                self._items[row.name] = (parse_taxonomy(row.document), "api")
+        if default not in self._items:
+            raise ValueError(
+                f"MOT_DEFAULT_TAXONOMY={default!r} is not a known taxonomy; known: {sorted(self._items)}"
+            )
+        self.default = default
+
+    def get(self, name: str | None) -> Taxonomy:
+        key = name or self.default
+        with self._lock:
+            if key not in self._items:
+                raise UnknownTaxonomy(
+                    f"unknown taxonomy {key!r}: use one of {sorted(self._items)} or POST it to /v1/taxonomies"
+                )
+            return self._items[key][0]
+
+    def items(self) -> list[tuple[Taxonomy, Origin]]:
+        with self._lock:
+            return list(self._items.values())
+
+    def add(self, taxonomy: Taxonomy) -> None:
+        """Store a taxonomy posted through the API; a shipped pack cannot be replaced."""
+        with self._lock:
+            if self._items.get(taxonomy.name, (None, "api"))[1] == "builtin":
+                raise ValueError(
+                    f"'{taxonomy.name}' is a shipped pack and cannot be replaced: give yours another name"
+                )
+        with self._sessions.begin() as session:
+            session.merge(
+                StoredTaxonomy(name=taxonomy.name, document=taxonomy.to_yaml(), updated_at=datetime.now(UTC))
+            )
+        with self._lock:
+            self._items[taxonomy.name] = (taxonomy, "api")

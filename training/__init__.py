@@ -1,0 +1,1 @@
+"""Training and evaluation: datasets, heads, packs built from labelled data, reports."""

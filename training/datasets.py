@@ -1,0 +1,74 @@
+"""Readers for the labelled evaluation sets in ../shared/data, with their official splits.
+
+The data is read in place and never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    text: str
+    touchpoint: str | None  # None: the reference map gives no touchpoint
+    stage: str | None
+    sentiment: str | None = None
+    intent: str | None = None
+    created_at: str | None = None
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: pass --data-dir pointing at shared/data")
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def banking77(data_dir: Path, split: str) -> list[Example]:
+    """Banking77 `train` or `test`, intents mapped to touchpoints and stages."""
+    if split not in {"train", "test"}:
+        raise ValueError("split must be 'train' or 'test'")
+    folder = Path(data_dir) / "banking77"
+    mapping = {r["intent"]: r for r in _read(folder / "journey_map.csv")}
+    return [
+        Example(
+            id=f"b77-{split}-{i}",
+            text=row["text"],
+            touchpoint=mapping[row["category"]]["touchpoint"],
+            stage=mapping[row["category"]]["stage"],
+            intent=row["category"],
+        )
+        for i, row in enumerate(_read(folder / f"{split}.csv"))
+    ]
+
+
+def airline(data_dir: Path, split: str) -> list[Example]:
+    """Airline tweets; the test split is `tweet_id % 5 == 0`, as the data's README fixes."""
+    if split not in {"train", "test", "all"}:
+        raise ValueError("split must be 'train', 'test' or 'all'")
+    folder = Path(data_dir) / "airline"
+    mapping = {r["negativereason"]: r for r in _read(folder / "journey_map.csv")}
+    examples = []
+    for row in _read(folder / "tweets.csv"):
+        is_test = int(row["tweet_id"]) % 5 == 0
+        if (split == "test" and not is_test) or (split == "train" and is_test):
+            continue
+        ref = mapping.get(row["negativereason"]) if row["negativereason"] else None
+        examples.append(
+            Example(
+                id=row["tweet_id"],
+                text=row["text"],
+                touchpoint=(ref["touchpoint"] or None) if ref else None,
+                stage=(ref["stage"] or None) if ref else None,
+                sentiment=row["airline_sentiment"],
+                intent=row["negativereason"] or None,
+                created_at=row["tweet_created"],
+            )
+        )
+    return examples

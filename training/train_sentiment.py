@@ -1,0 +1,91 @@
+"""Train the shipped sentiment head on the airline training split (`tweet_id % 5 != 0`) and
+write it, with a model card, to models/assets/sentiment.
+
+    python -m training.train_sentiment --data-dir ../shared/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, classification_report, f1_score
+
+from models.encoder import Encoder
+from models.normalize import normalize
+from models.sentiment import DEFAULT_HEAD_DIR, LABELS, SentimentHead
+from training.datasets import DEFAULT_DATA_DIR, airline
+
+CARD = """# Sentiment head (airline tweets)
+
+A linear softmax layer (`head.safetensors`: `weight` {shape}, `bias`) over the L2-normalised
+sentence embedding of `{encoder}`. Labels: {labels}. The score is p(positive) - p(negative).
+
+- Data: Twitter US Airline Sentiment (Figure Eight "Data for Everyone", February 2015),
+  training split `tweet_id % 5 != 0` ({n_train} tweets). Licence of the data: CC BY-NC-SA 4.0.
+- Training: multinomial logistic regression (scikit-learn), C={c}, seed {seed}.
+  Command: `python -m training.train_sentiment --data-dir ../shared/data`.
+- Test split (`tweet_id % 5 == 0`, {n_test} tweets): accuracy **{accuracy:.4f}**,
+  macro-F1 **{macro_f1:.4f}**.
+
+```
+{report}
+```
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--out", type=Path, default=DEFAULT_HEAD_DIR)
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    encoder = Encoder()
+    train = airline(args.data_dir, "train")
+    test = airline(args.data_dir, "test")
+    x_train = encoder.encode([normalize(ex.text) for ex in train]).sentences
+    x_test = encoder.encode([normalize(ex.text) for ex in test]).sentences
+    y_train = [ex.sentiment for ex in train]
+    y_test = [ex.sentiment for ex in test]
+
+    model = LogisticRegression(C=args.c, max_iter=5000, random_state=args.seed)
+    model.fit(x_train, y_train)
+    order = [list(model.classes_).index(label) for label in LABELS]
+    head = SentimentHead(model.coef_[order], model.intercept_[order], list(LABELS), "sentiment@new")
+    predicted = [LABELS[i] for i in head.probabilities(x_test).argmax(axis=1)]
+    metrics = {
+        "accuracy": round(float(accuracy_score(y_test, predicted)), 4),
+        "macro_f1": round(float(f1_score(y_test, predicted, average="macro")), 4),
+    }
+    card = {
+        "encoder": encoder.version,
+        "data": "airline train split (tweet_id % 5 != 0)",
+        "licence_of_data": "CC BY-NC-SA 4.0",
+        "c": args.c,
+        "seed": args.seed,
+        "test_metrics": metrics,
+    }
+    head.save(args.out, card)
+    (args.out / "README.md").write_text(
+        CARD.format(
+            shape=list(head.weight.shape),
+            encoder=encoder.version,
+            labels=", ".join(LABELS),
+            n_train=len(train),
+            n_test=len(test),
+            c=args.c,
+            seed=args.seed,
+            report=classification_report(y_test, predicted, digits=4),
+            **metrics,
+        )
+    )
+    print(json.dumps(metrics))
+
+
+if __name__ == "__main__":
+    main()
