@@ -52,7 +52,7 @@ class Analyzer:
         sentiment: SentimentHead,
         redactor: Redactor | None,
         *,
-        min_confidence: float = 0.2,
+        min_confidence: float = 0.3,
         max_touchpoints: int = 3,
     ) -> None:
         if sentiment.dim != encoder.dim:

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     )
 
     # Classification
-    min_confidence: float = Field(0.2, ge=0, le=1, description="touchpoints below it are dropped")
+    min_confidence: float = Field(0.3, ge=0, le=1, description="touchpoints below it are dropped")
     max_touchpoints: int = Field(3, ge=1, le=20, description="touchpoints returned per comment")
 
     # Redaction

@@ -233,3 +233,17 @@ def test_page_size_and_cursor_limits(client: httpx.Client) -> None:
     assert "MOT_MAX_PAGE_SIZE" in client.get("/v1/comments", params={"limit": 5000}).json()["detail"]
     assert client.get("/v1/comments", params={"cursor": "garbage!"}).status_code == 422
     assert client.get("/v1/comments", params={"sentiment": "meh"}).status_code == 422
+
+
+def test_metadata_too_large(client: httpx.Client) -> None:
+    response = client.post(
+        "/v1/comments", json={"comments": [{"text": "fine", "metadata": {"blob": "x" * 9000}}, {"text": "also fine"}]}
+    )
+    items = response.json()["items"]
+    assert items[0]["status"] == "invalid" and "MOT_MAX_METADATA_BYTES" in items[0]["message"]
+    assert items[1]["status"] == "created"
+
+
+def test_taxonomy_document_too_large(client: httpx.Client) -> None:
+    response = client.post("/v1/taxonomies", content="#" * 60_000, headers={"content-type": "application/yaml"})
+    assert response.status_code == 413 and "MOT_MAX_TAXONOMY_BYTES" in response.json()["detail"]
