@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -122,7 +122,9 @@ class Analyzer:
             results.append(
                 Analysis(
                     text=text,
-                    stage=Label(classifier.stages[stage_index], float(whole.stage_confidence[i, stage_index])),
+                    stage=Label(
+                        classifier.stages[stage_index], float(whole.stage_confidence[i, stage_index])
+                    ),
                     touchpoints=self._merge(mentions),
                     sentiment=overall[i],
                     embedding=encoded.sentences[i],
@@ -147,7 +149,9 @@ class Analyzer:
         best = int(scores.confidence[j].argmax())
         if not self._fits(classifier, scores, j, best):
             return []
-        return [self._mention(classifier, best, float(scores.confidence[j, best]), sentiment, text, start, end)]
+        return [
+            self._mention(classifier, best, float(scores.confidence[j, best]), sentiment, text, start, end)
+        ]
 
     def _fits(self, classifier: TouchpointClassifier, scores, row: int, column: int) -> bool:
         return (
@@ -178,8 +182,6 @@ class Analyzer:
                 best[m.label] = m
                 continue
             narrower = m if (m.end - m.start) < (old.end - old.start) else old
-            best[m.label] = TouchpointMention(
-                **{**narrower.__dict__, "confidence": max(m.confidence, old.confidence)}
-            )
+            best[m.label] = replace(narrower, confidence=max(m.confidence, old.confidence))
         ranked = sorted(best.values(), key=lambda m: -m.confidence)
         return ranked[: max(self.max_touchpoints, 1)]

@@ -12,7 +12,9 @@ _BOUNDARY = re.compile(
     r"except|also|plus|and then)\b)",
     re.IGNORECASE,
 )
-_LEADING = re.compile(r"(?:but|however|although|though|whereas|while|yet|except|also|plus|and then)\b[\s,]*", re.I)
+_LEADING = re.compile(
+    r"(?:but|however|although|though|whereas|while|yet|except|also|plus|and then)\b[\s,]*", re.IGNORECASE
+)
 MIN_WORDS = 3
 
 

@@ -15,9 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 
-Identifier = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", strip_whitespace=True)
-]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", strip_whitespace=True)]
 
 # The four stages of a customer journey in moments-of-truth management.
 DEFAULT_STAGES: list[dict[str, str]] = [
@@ -99,9 +97,7 @@ class Taxonomy(BaseModel):
                 raise ValueError(f"touchpoints.{i}.id: duplicate touchpoint id '{tp.id}'")
             seen.add(tp.id)
             if tp.stage not in stage_ids:
-                raise ValueError(
-                    f"touchpoints.{i}.stage: '{tp.stage}' is not one of the stages {stage_ids}"
-                )
+                raise ValueError(f"touchpoints.{i}.stage: '{tp.stage}' is not one of the stages {stage_ids}")
         return self
 
     @property

@@ -98,9 +98,7 @@ def batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, An
         yield rows[start : start + size]
 
 
-def analyze_file(
-    input: Path, out: Path, *, text_col: str, taxonomy: str | None, batch_size: int
-) -> None:
+def analyze_file(input: Path, out: Path, *, text_col: str, taxonomy: str | None, batch_size: int) -> None:
     out_format = file_format(out)
     rows = read_rows(input)
     if rows and text_col not in rows[0]:
@@ -114,9 +112,10 @@ def analyze_file(
     tax = resolve_taxonomy(taxonomy, settings)
     analyzer = build_analyzer(settings)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as handle, tqdm(
-        total=len(rows), unit="comment", desc="analyze"
-    ) as progress:
+    with (
+        out.open("w", newline="", encoding="utf-8") as handle,
+        tqdm(total=len(rows), unit="comment", desc="analyze") as progress,
+    ):
         writer: csv.DictWriter[str] | None = None
         for batch in batches(rows, batch_size):
             analyses = analyzer.analyze([row[text_col] for row in batch], tax)
@@ -130,4 +129,6 @@ def analyze_file(
                     writer.writeheader()
                 writer.writerow(record)
             progress.update(len(batch))
-    typer.echo(f"wrote {len(rows)} rows to {out} (taxonomy {tax.name}, model {analyzer.model_version})", err=True)
+    typer.echo(
+        f"wrote {len(rows)} rows to {out} (taxonomy {tax.name}, model {analyzer.model_version})", err=True
+    )

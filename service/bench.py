@@ -18,17 +18,20 @@ from service.local_server import local_server
 from service.settings import Settings
 
 
+def _body(chunk: list[str], taxonomy: str) -> dict[str, Any]:
+    return {"taxonomy": taxonomy, "comments": [{"text": t} for t in chunk]}
+
+
 def bench(texts: list[str], batch: int, taxonomy: str, repeats: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(database_url=f"sqlite:///{Path(folder) / 'bench.db'}")
         with local_server(settings) as url, httpx.Client(base_url=url, timeout=600) as client:
-            body = lambda chunk: {"taxonomy": taxonomy, "comments": [{"text": t} for t in chunk]}  # noqa: E731
-            client.post("/v1/analyze", json=body(texts[:batch])).raise_for_status()  # warm-up
+            client.post("/v1/analyze", json=_body(texts[:batch], taxonomy)).raise_for_status()  # warm-up
             api_times = []
             for _ in range(repeats):
                 start = time.perf_counter()
                 for i in tqdm(range(0, len(texts), batch), desc="api", unit="batch"):
-                    client.post("/v1/analyze", json=body(texts[i : i + batch])).raise_for_status()
+                    client.post("/v1/analyze", json=_body(texts[i : i + batch], taxonomy)).raise_for_status()
                 api_times.append(time.perf_counter() - start)
     # The baseline: the same model through sentence-transformers' own encode, same batches.
     model = Encoder(settings.encoder_path).model

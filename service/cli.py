@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,8 +12,8 @@ app = typer.Typer(help="MOT Miner: moments-of-truth mining from customer comment
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="interface to bind (default MOT_HOST)")] = None,
-    port: Annotated[Optional[int], typer.Option(help="port (default MOT_PORT)")] = None,
+    host: Annotated[str | None, typer.Option(help="interface to bind (default MOT_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default MOT_PORT)")] = None,
 ) -> None:
     """Run the API server (docs at /docs)."""
     import uvicorn
@@ -35,7 +35,7 @@ def analyze(
     input: Annotated[Path, typer.Argument(help="CSV or JSONL file of comments", exists=True, dir_okay=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="where to write: .csv or .jsonl")],
     text_col: Annotated[str, typer.Option(help="column (or JSON key) holding the text")] = "text",
-    taxonomy: Annotated[Optional[str], typer.Option(help="pack name or a taxonomy YAML path")] = None,
+    taxonomy: Annotated[str | None, typer.Option(help="pack name or a taxonomy YAML path")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="comments per model batch")] = 256,
 ) -> None:
     """Add predictions to every row of a file: stage, touchpoints, sentiment."""
@@ -48,9 +48,9 @@ def analyze(
 def evaluate(
     dataset: Annotated[str, typer.Argument(help="banking77 or airline (test split)")],
     data_dir: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
-    url: Annotated[Optional[str], typer.Option(help="a running service; default: start one locally")] = None,
+    url: Annotated[str | None, typer.Option(help="a running service; default: start one locally")] = None,
     batch: Annotated[int, typer.Option(min=1)] = 64,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="grade only the first N rows")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="grade only the first N rows")] = None,
 ) -> None:
     """Grade the service's predictions on a labelled test split through POST /v1/analyze (JSON)."""
     import json
@@ -65,7 +65,9 @@ def evaluate(
 
 @app.command()
 def bench(
-    data: Annotated[Path, typer.Option(help="CSV with a text column")] = Path("../shared/data/airline/tweets.csv"),
+    data: Annotated[Path, typer.Option(help="CSV with a text column")] = Path(
+        "../shared/data/airline/tweets.csv"
+    ),
     text_col: Annotated[str, typer.Option()] = "text",
     n: Annotated[int, typer.Option(min=1, help="texts to send")] = 2048,
     batch: Annotated[int, typer.Option(min=1)] = 64,

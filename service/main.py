@@ -38,7 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings)
         app.state.mot = state
-        log.info("MOT Miner ready: model %s, database %s", state.analyzer.model_version, state.engine.url.render_as_string())
+        log.info(
+            "MOT Miner ready: model %s, database %s",
+            state.analyzer.model_version,
+            state.engine.url.render_as_string(),
+        )
         yield
         state.engine.dispose()
 
@@ -54,13 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         bad_json = any(e.get("type") == "json_invalid" for e in errors)
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors
-        )
+        message = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
         if bad_json:
             message = f"body is not valid JSON ({message}): send a JSON object"
         return JSONResponse(
-            {"detail": message, "errors": [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in errors]},
+            {
+                "detail": message,
+                "errors": [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in errors],
+            },
             status_code=400 if bad_json else 422,
         )
 

@@ -48,7 +48,9 @@ class ItemError(BaseModel):
     message: str
 
 
-def validate_items(items: list[Any], settings: Settings) -> tuple[list[tuple[int, CommentIn]], list[ItemError]]:
+def validate_items(
+    items: list[Any], settings: Settings
+) -> tuple[list[tuple[int, CommentIn]], list[ItemError]]:
     """Each item against CommentIn and the limits: valid ones with their index, and errors."""
     valid: list[tuple[int, CommentIn]] = []
     errors: list[ItemError] = []

@@ -59,4 +59,3 @@ class Settings(BaseSettings):
         if value not in {"NORMAL", "FULL", "EXTRA"}:
             raise ValueError("MOT_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA (OFF loses data)")
         return value
-

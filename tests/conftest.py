@@ -57,7 +57,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 def server(database_url: str) -> Iterator[str]:
     """The whole app on a local port: real HTTP, real database, real model."""
     settings = Settings(
-        database_url=database_url, max_batch=50, max_text_chars=2000, max_body_bytes=200_000, max_taxonomy_bytes=50_000
+        database_url=database_url,
+        max_batch=50,
+        max_text_chars=2000,
+        max_body_bytes=200_000,
+        max_taxonomy_bytes=50_000,
     )
     with local_server(settings) as url:
         yield url

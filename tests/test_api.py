@@ -44,15 +44,28 @@ def test_analyze_contract_in_input_order(client: httpx.Client) -> None:
     assert data["results"][1]["touchpoints"][0]["label"] == "transfers"
     assert data["results"][2]["touchpoints"][0]["label"] == "account_closure"
     # /v1/analyze stores nothing
-    assert client.get("/v1/comments", params={"taxonomy": "banking", "source": "zendesk"}).json()["comments"] == []
+    assert (
+        client.get("/v1/comments", params={"taxonomy": "banking", "source": "zendesk"}).json()["comments"]
+        == []
+    )
 
 
 def test_ingest_is_idempotent_and_reports_each_item(client: httpx.Client) -> None:
     source = f"src-{uid()}"
     comments = [
-        {"id": "1", "text": "They lost my bag in Denver", "source": source, "created_at": "2015-02-21T10:00:00Z"},
+        {
+            "id": "1",
+            "text": "They lost my bag in Denver",
+            "source": source,
+            "created_at": "2015-02-21T10:00:00Z",
+        },
         {"id": "2", "text": "   ", "source": source},
-        {"id": "3", "text": "Flight delayed four hours", "source": source, "created_at": "2015-02-22T10:00:00"},
+        {
+            "id": "3",
+            "text": "Flight delayed four hours",
+            "source": source,
+            "created_at": "2015-02-22T10:00:00",
+        },
         "not an object",
     ]
     first = client.post("/v1/comments", json={"taxonomy": "airline", "comments": comments})
@@ -63,7 +76,9 @@ def test_ingest_is_idempotent_and_reports_each_item(client: httpx.Client) -> Non
     assert (data["created"], data["invalid"], data["duplicates"]) == (2, 2, 0)
     assert data["items"][0]["result"]["touchpoints"][0]["label"] == "baggage"
 
-    retry = client.post("/v1/comments", json={"taxonomy": "airline", "comments": comments[:1] + comments[2:3]})
+    retry = client.post(
+        "/v1/comments", json={"taxonomy": "airline", "comments": comments[:1] + comments[2:3]}
+    )
     assert [i["status"] for i in retry.json()["items"]] == ["duplicate", "duplicate"]
 
     stored = client.get("/v1/comments", params={"source": source}).json()["comments"]
@@ -102,7 +117,9 @@ def test_filters_paging_and_journey(client: httpx.Client) -> None:
         {"id": str(i), "text": t, "source": source, "created_at": f"2015-02-{20 + i}T12:00:00Z"}
         for i, t in enumerate(texts)
     ]
-    assert client.post("/v1/comments", json={"taxonomy": "airline", "comments": comments}).json()["created"] == 5
+    assert (
+        client.post("/v1/comments", json={"taxonomy": "airline", "comments": comments}).json()["created"] == 5
+    )
 
     pages, cursor = [], None
     while True:
@@ -114,13 +131,18 @@ def test_filters_paging_and_journey(client: httpx.Client) -> None:
             break
     assert pages == [["4", "3"], ["2", "1"], ["0"]]
 
-    baggage = client.get("/v1/comments", params={"source": source, "touchpoint": "baggage"}).json()["comments"]
+    baggage = client.get("/v1/comments", params={"source": source, "touchpoint": "baggage"}).json()[
+        "comments"
+    ]
     assert sorted(c["id"] for c in baggage) == ["0", "1"]
     ranged = client.get(
-        "/v1/comments", params={"source": source, "since": "2015-02-21T00:00:00Z", "until": "2015-02-23T00:00:00Z"}
+        "/v1/comments",
+        params={"source": source, "since": "2015-02-21T00:00:00Z", "until": "2015-02-23T00:00:00Z"},
     ).json()["comments"]
     assert sorted(c["id"] for c in ranged) == ["1", "2"]
-    negative = client.get("/v1/comments", params={"source": source, "sentiment": "negative"}).json()["comments"]
+    negative = client.get("/v1/comments", params={"source": source, "sentiment": "negative"}).json()[
+        "comments"
+    ]
     assert "2" not in {c["id"] for c in negative} and len(negative) >= 3
     stage = client.get("/v1/comments", params={"source": source, "stage": "after_sales"}).json()["comments"]
     assert {"0", "1"} <= {c["id"] for c in stage}
@@ -156,7 +178,10 @@ def test_taxonomies_list_get_post_and_use(client: httpx.Client) -> None:
     ).json()
     assert result["taxonomy"] == "pizza" and result["results"][0]["touchpoints"][0]["label"] == "delivery"
 
-    as_json = {"name": "pizza2", "touchpoints": [{"id": "x", "name": "X", "stage": "usage", "description": "d"}]}
+    as_json = {
+        "name": "pizza2",
+        "touchpoints": [{"id": "x", "name": "X", "stage": "usage", "description": "d"}],
+    }
     assert client.post("/v1/taxonomies", json=as_json).status_code == 201
 
 
@@ -169,7 +194,9 @@ def test_taxonomies_list_get_post_and_use(client: httpx.Client) -> None:
         ("name: banking\ntouchpoints:\n- {id: a, name: A, stage: usage, description: d}", "shipped pack"),
     ],
 )
-def test_malformed_taxonomy_is_refused_naming_the_field(client: httpx.Client, document: str, field: str) -> None:
+def test_malformed_taxonomy_is_refused_naming_the_field(
+    client: httpx.Client, document: str, field: str
+) -> None:
     response = client.post("/v1/taxonomies", content=document, headers={"content-type": "application/yaml"})
     assert response.status_code == 422
     assert field in response.json()["detail"]
@@ -184,7 +211,9 @@ def test_unknown_taxonomy(client: httpx.Client) -> None:
 
 
 def test_bad_json(client: httpx.Client) -> None:
-    response = client.post("/v1/analyze", content=b'{"comments": [', headers={"content-type": "application/json"})
+    response = client.post(
+        "/v1/analyze", content=b'{"comments": [', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400 and "not valid JSON" in response.json()["detail"]
 
 
@@ -237,7 +266,8 @@ def test_page_size_and_cursor_limits(client: httpx.Client) -> None:
 
 def test_metadata_too_large(client: httpx.Client) -> None:
     response = client.post(
-        "/v1/comments", json={"comments": [{"text": "fine", "metadata": {"blob": "x" * 9000}}, {"text": "also fine"}]}
+        "/v1/comments",
+        json={"comments": [{"text": "fine", "metadata": {"blob": "x" * 9000}}, {"text": "also fine"}]},
     )
     items = response.json()["items"]
     assert items[0]["status"] == "invalid" and "MOT_MAX_METADATA_BYTES" in items[0]["message"]
@@ -245,5 +275,7 @@ def test_metadata_too_large(client: httpx.Client) -> None:
 
 
 def test_taxonomy_document_too_large(client: httpx.Client) -> None:
-    response = client.post("/v1/taxonomies", content="#" * 60_000, headers={"content-type": "application/yaml"})
+    response = client.post(
+        "/v1/taxonomies", content="#" * 60_000, headers={"content-type": "application/yaml"}
+    )
     assert response.status_code == 413 and "MOT_MAX_TAXONOMY_BYTES" in response.json()["detail"]

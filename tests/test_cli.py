@@ -10,7 +10,9 @@ from pathlib import Path
 
 
 def mot(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_analyze_csv_and_jsonl(tmp_path: Path) -> None:

@@ -48,7 +48,11 @@ def mot_serve(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]
 def batch(source: str, number: int, size: int = 8) -> dict[str, object]:
     return {
         "comments": [
-            {"id": f"{number}-{i}", "source": source, "text": f"Flight {number} was delayed {i} hours, no help at the gate"}
+            {
+                "id": f"{number}-{i}",
+                "source": source,
+                "text": f"Flight {number} was delayed {i} hours, no help at the gate",
+            }
             for i in range(size)
         ]
     }
@@ -58,7 +62,11 @@ def batch(source: str, number: int, size: int = 8) -> dict[str, object]:
 def test_kill_during_ingestion_loses_nothing_acknowledged(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'kill.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'kill.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     source = f"kill-{backend}-{time.time_ns()}"
     port = free_port()
     acknowledged: set[str] = set()
@@ -76,7 +84,9 @@ def test_kill_during_ingestion_loses_nothing_acknowledged(
                         return  # the server died under us: this batch was never acknowledged
                     sent += 1
                     if response.status_code == 200:
-                        acknowledged.update(i["id"] for i in response.json()["items"] if i["status"] == "created")
+                        acknowledged.update(
+                            i["id"] for i in response.json()["items"] if i["status"] == "created"
+                        )
 
         thread = threading.Thread(target=send)
         thread.start()
@@ -87,11 +97,13 @@ def test_kill_during_ingestion_loses_nothing_acknowledged(
         thread.join()
 
     with mot_serve(url, port), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+
         def stored() -> list[str]:
             ids, cursor = [], None
             while True:
                 page = client.get(
-                    "/v1/comments", params={"source": source, "limit": 1000, **({"cursor": cursor} if cursor else {})}
+                    "/v1/comments",
+                    params={"source": source, "limit": 1000, **({"cursor": cursor} if cursor else {})},
                 ).json()
                 ids += [c["id"] for c in page["comments"]]
                 if not (cursor := page["next_cursor"]):

@@ -7,7 +7,9 @@ from models.taxonomy import builtin_packs
 
 
 def test_one_comment_naming_two_touchpoints_returns_both_with_evidence(analyzer: Analyzer) -> None:
-    [result] = analyzer.analyze(["The flight attendants were rude, but my luggage was lost too."], builtin_packs()["airline"])
+    [result] = analyzer.analyze(
+        ["The flight attendants were rude, but my luggage was lost too."], builtin_packs()["airline"]
+    )
     labels = [m.label for m in result.touchpoints]
     assert {"cabin_crew", "baggage"} <= set(labels)
     for m in result.touchpoints:
@@ -36,7 +38,8 @@ def test_nothing_fits_gives_an_empty_list(analyzer: Analyzer) -> None:
 
 def test_sentiment_and_embedding(analyzer: Analyzer) -> None:
     good, bad = analyzer.analyze(
-        ["Thank you so much, the crew was wonderful!", "Worst airline ever, I am furious"], builtin_packs()["airline"]
+        ["Thank you so much, the crew was wonderful!", "Worst airline ever, I am furious"],
+        builtin_packs()["airline"],
     )
     assert good.sentiment.label == "positive" and good.sentiment.score > 0.5
     assert bad.sentiment.label == "negative" and bad.sentiment.score < -0.5
@@ -45,6 +48,8 @@ def test_sentiment_and_embedding(analyzer: Analyzer) -> None:
 
 
 def test_personal_data_never_reaches_the_result(analyzer: Analyzer) -> None:
-    [result] = analyzer.analyze(["my card 4111 1111 1111 1111 was charged twice, mail a@b.com"], builtin_packs()["banking"])
+    [result] = analyzer.analyze(
+        ["my card 4111 1111 1111 1111 was charged twice, mail a@b.com"], builtin_packs()["banking"]
+    )
     assert "4111" not in result.text and "a@b.com" not in result.text
     assert result.redactions == {"card": 1, "email": 1}

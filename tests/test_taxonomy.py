@@ -17,7 +17,9 @@ def test_every_pack_loads_with_the_four_mot_stages() -> None:
 
 
 @pytest.mark.skipif(not DATA_DIR.is_dir(), reason="shared/data is not beside the repository")
-@pytest.mark.parametrize("pack,path,key", [("banking", "banking77", "intent"), ("airline", "airline", "negativereason")])
+@pytest.mark.parametrize(
+    "pack,path,key", [("banking", "banking77", "intent"), ("airline", "airline", "negativereason")]
+)
 def test_reference_packs_use_the_journey_map_ids(pack: str, path: str, key: str) -> None:
     with (DATA_DIR / path / "journey_map.csv").open() as handle:
         reference = {(r["touchpoint"], r["stage"]) for r in csv.DictReader(handle) if r["touchpoint"]}
@@ -47,7 +49,10 @@ def test_no_example_phrase_comes_from_a_test_split() -> None:
         ("name: x\ntouchpoints:\n- {id: a, name: A, stage: nowhere, description: d}", "touchpoints.0.stage"),
         ("name: Bad Name\ntouchpoints:\n- {id: a, name: A, stage: usage, description: d}", "name"),
         ("name: x\ntouchpoints:\n- {id: a, name: A, stage: usage}", "touchpoints.0.description"),
-        ("name: x\ntouchpoints:\n- {id: a, name: A, stage: usage, description: d, colour: red}", "touchpoints.0.colour"),
+        (
+            "name: x\ntouchpoints:\n- {id: a, name: A, stage: usage, description: d, colour: red}",
+            "touchpoints.0.colour",
+        ),
         ("name: [unclosed", "YAML"),
     ],
 )

@@ -45,7 +45,9 @@ def build(
     held_out = [ex for ex in examples if ex.id not in chosen_ids][:2000]
     classifier = TouchpointClassifier(pack, encoder)
     embeddings = encoder.encode([ex.text for ex in held_out]).sentences
-    pack.scoring.temperature = fit_temperature(classifier, embeddings, [ex.touchpoint or "" for ex in held_out])
+    pack.scoring.temperature = fit_temperature(
+        classifier, embeddings, [ex.touchpoint or "" for ex in held_out]
+    )
     return pack
 
 

@@ -6,7 +6,12 @@ from fastapi import HTTPException, status
 
 from models.pipeline import Analysis
 from models.taxonomy import Taxonomy
-from service.schemas import CommentIn, CommentsRequest, ItemError, ResultOut, SentimentOut, TouchpointOut, validate_items
+from service.schemas import (
+    CommentsRequest,
+    ResultOut,
+    SentimentOut,
+    TouchpointOut,
+)
 from service.state import AppState
 from service.taxonomies import UnknownTaxonomy
 
@@ -23,10 +28,6 @@ def check_batch(body: CommentsRequest, state: AppState) -> Taxonomy:
         return state.taxonomies.get(body.taxonomy)
     except UnknownTaxonomy as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.args[0]) from exc
-
-
-def validate(body: CommentsRequest, state: AppState) -> tuple[list[tuple[int, CommentIn]], list[ItemError]]:
-    return validate_items(body.comments, state.settings)
 
 
 def to_result(item_id: str | None, analysis: Analysis) -> ResultOut:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from service.api.analysis import check_batch, to_result, validate
+from service.api.analysis import check_batch, to_result
 from service.deps import StateDep
-from service.schemas import AnalyzeResponse, CommentsRequest
+from service.schemas import AnalyzeResponse, CommentsRequest, validate_items
 
 router = APIRouter(prefix="/v1", tags=["analyze"])
 
@@ -17,7 +17,7 @@ def analyze(body: CommentsRequest, state: StateDep) -> AnalyzeResponse:
     each comment, in input order. Any invalid item fails the request with every item's error, so
     that results always line up with the input."""
     taxonomy = check_batch(body, state)
-    valid, errors = validate(body, state)
+    valid, errors = validate_items(body.comments, state.settings)
     if errors:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,

@@ -9,9 +9,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
-from service.api.analysis import check_batch, to_result, validate
+from service.api.analysis import check_batch, to_result
 from service.deps import SessionDep, StateDep
-from service.schemas import CommentPage, CommentsRequest, IngestResponse, ItemStatus, MentionOut, StoredComment
+from service.schemas import (
+    CommentPage,
+    CommentsRequest,
+    IngestResponse,
+    ItemStatus,
+    MentionOut,
+    StoredComment,
+    validate_items,
+)
 from service.store.comments import CommentFilter, insert_comment, page_comments
 from service.store.tables import Comment
 
@@ -30,10 +38,8 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
     `duplicate` and stored nothing twice. Invalid items are reported, valid ones kept. The
     response comes after the commit: what it calls `created` is durable."""
     taxonomy = check_batch(body, state)
-    valid, errors = validate(body, state)
-    statuses = [
-        ItemStatus(index=e.index, id=e.id, status="invalid", message=e.message) for e in errors
-    ]
+    valid, errors = validate_items(body.comments, state.settings)
+    statuses = [ItemStatus(index=e.index, id=e.id, status="invalid", message=e.message) for e in errors]
     if valid:
         analyses = state.analyzer.analyze([item.text for _, item in valid], taxonomy)
         with state.sessions.begin() as session:
@@ -67,7 +73,9 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
         items=statuses,
     )
     if not valid:
-        return JSONResponse(response.model_dump(mode="json"), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return JSONResponse(
+            response.model_dump(mode="json"), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     return response
 
 

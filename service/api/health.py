@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 router = APIRouter(tags=["health"])
 
@@ -25,7 +26,7 @@ def readyz(request: Request) -> JSONResponse:
             with state.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             checks["database"] = True
-        except Exception:  # any failure means not ready; the reason is not the caller's business
+        except SQLAlchemyError:
             checks["database"] = False
     ready = all(checks.values())
     body = {

@@ -70,5 +70,3 @@ async def post_taxonomy(request: Request, state: StateDep) -> TaxonomySummary:
     except (TaxonomyError, ValueError) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid taxonomy: {exc}") from exc
     return summary(taxonomy, "api")
-
-
