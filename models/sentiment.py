@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from models.classify import softmax
+from models.heads import LinearHead
 
 DEFAULT_HEAD_DIR = Path(__file__).resolve().parent / "assets" / "sentiment"
 LABELS = ("negative", "neutral", "positive")
@@ -28,24 +28,26 @@ class Sentiment:
 
 
 class SentimentHead:
-    def __init__(self, weight: np.ndarray, bias: np.ndarray, labels: list[str], version: str) -> None:
-        if set(labels) != set(LABELS):
-            raise ValueError(f"a sentiment head must predict {LABELS}, got {labels}")
-        if weight.shape != (len(labels), weight.shape[1]) or bias.shape != (len(labels),):
-            raise ValueError(f"sentiment head shapes do not match: {weight.shape}, {bias.shape}")
-        self.weight = weight.astype(np.float32)
-        self.bias = bias.astype(np.float32)
-        self.labels = labels
+    """Three-way sentiment from a LinearHead; the score is p(positive) - p(negative)."""
+
+    def __init__(self, head: LinearHead, version: str) -> None:
+        if set(head.labels) != set(LABELS):
+            raise ValueError(f"a sentiment head must predict {LABELS}, got {head.labels}")
+        self.head = head
         self.version = version
-        self._neg = labels.index("negative")
-        self._pos = labels.index("positive")
+        self._neg = head.labels.index("negative")
+        self._pos = head.labels.index("positive")
 
     @property
     def dim(self) -> int:
-        return int(self.weight.shape[1])
+        return self.head.dim
+
+    @property
+    def labels(self) -> list[str]:
+        return self.head.labels
 
     def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
-        return softmax(embeddings @ self.weight.T + self.bias)
+        return self.head.probabilities(embeddings)
 
     def predict(self, embeddings: np.ndarray) -> list[Sentiment]:
         probs = self.probabilities(embeddings)
@@ -61,7 +63,10 @@ class SentimentHead:
 
     def save(self, folder: Path, card: dict[str, object]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        save_file({"weight": self.weight, "bias": self.bias}, str(folder / "head.safetensors"))
+        save_file(
+            {"weight": self.head.weight.astype(np.float32), "bias": self.head.bias.astype(np.float32)},
+            str(folder / "head.safetensors"),
+        )
         manifest = {"labels": self.labels, "dim": self.dim, **card}
         (folder / "head.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
@@ -72,4 +77,5 @@ class SentimentHead:
         manifest = json.loads((folder / "head.json").read_text())
         tensors = load_file(str(weights))
         digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
-        return cls(tensors["weight"], tensors["bias"], list(manifest["labels"]), f"sentiment@{digest}")
+        head = LinearHead(tensors["weight"], tensors["bias"], list(manifest["labels"]))
+        return cls(head, f"sentiment@{digest}")

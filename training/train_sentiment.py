@@ -10,13 +10,13 @@ import argparse
 import json
 from pathlib import Path
 
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 
 from models.encoder import Encoder
 from models.normalize import normalize
 from models.sentiment import DEFAULT_HEAD_DIR, LABELS, SentimentHead
 from training.datasets import DEFAULT_DATA_DIR, airline
+from training.heads import fit_linear_head
 
 CARD = """# Sentiment head (airline tweets)
 
@@ -52,10 +52,8 @@ def main() -> None:
     y_train = [ex.sentiment for ex in train]
     y_test = [ex.sentiment for ex in test]
 
-    model = LogisticRegression(C=args.c, max_iter=5000, random_state=args.seed)
-    model.fit(x_train, y_train)
-    order = [list(model.classes_).index(label) for label in LABELS]
-    head = SentimentHead(model.coef_[order], model.intercept_[order], list(LABELS), "sentiment@new")
+    linear = fit_linear_head(x_train, y_train, c=args.c, seed=args.seed, order=list(LABELS))
+    head = SentimentHead(linear, "sentiment@new")
     predicted = [LABELS[i] for i in head.probabilities(x_test).argmax(axis=1)]
     metrics = {
         "accuracy": round(float(accuracy_score(y_test, predicted)), 4),
@@ -72,7 +70,7 @@ def main() -> None:
     head.save(args.out, card)
     (args.out / "README.md").write_text(
         CARD.format(
-            shape=list(head.weight.shape),
+            shape=list(linear.weight.shape),
             encoder=encoder.version,
             labels=", ".join(LABELS),
             n_train=len(train),
