@@ -1,9 +1,12 @@
-"""Zero-shot touchpoint and stage classification from a taxonomy.
+"""Touchpoint and stage classification: zero-shot from a taxonomy, or trained heads from a bundle.
 
 Every touchpoint is represented by prototypes: the embedding of its description and of each
 example phrase. A comment's score for a touchpoint is the mean cosine similarity to its
 `top_k` closest prototypes; a softmax with the taxonomy's fitted temperature turns scores into
 calibrated confidences, and a stage's confidence is the sum over its touchpoints.
+
+A trained classifier (`mot train`) replaces the prototypes by linear heads over the same
+embedding; it gives the same scores, so the pipeline does not care which one it holds.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.encoder import Encoder
+from models.heads import LinearHead, softmax
 from models.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
 class TouchpointScores:
-    similarity: np.ndarray  # (n, touchpoints): top-k mean cosine similarity
-    confidence: np.ndarray  # (n, touchpoints): softmax(similarity / temperature)
+    confidence: np.ndarray  # (n, touchpoints), rows sum to 1
     stage_confidence: np.ndarray  # (n, stages)
+    fits: np.ndarray  # (n, touchpoints) bool: enough evidence that this touchpoint is named at all
 
 
 class TouchpointClassifier:
@@ -49,12 +53,33 @@ class TouchpointClassifier:
             block = sims[:, columns]
             similarity[:, i] = np.partition(block, len(columns) - k, axis=1)[:, -k:].mean(axis=1)
         confidence = softmax(similarity / scoring.temperature)
-        stage_confidence = np.zeros((len(embeddings), len(self.stages)), dtype=np.float32)
-        np.add.at(stage_confidence.T, self.stage_of, confidence.T)
-        return TouchpointScores(similarity, confidence, stage_confidence)
+        fits = similarity >= scoring.min_similarity
+        return TouchpointScores(confidence, stage_sums(confidence, self.stage_of, len(self.stages)), fits)
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
+class TrainedTouchpointClassifier:
+    """Linear heads trained on labelled comments; the stage head, if trained, gives the stage,
+    otherwise a stage's confidence is the sum over its touchpoints."""
+
+    def __init__(self, taxonomy: Taxonomy, touchpoint: LinearHead, stage: LinearHead | None) -> None:
+        self.taxonomy = taxonomy
+        self.head = touchpoint
+        self.stage_head = stage
+        self.labels = touchpoint.labels
+        self.stages = stage.labels if stage else taxonomy.stage_ids
+        stage_index = {s: i for i, s in enumerate(taxonomy.stage_ids)}
+        self.stage_of = np.asarray([stage_index[taxonomy.touchpoint(t).stage] for t in self.labels])
+
+    def score(self, embeddings: np.ndarray) -> TouchpointScores:
+        confidence = self.head.probabilities(embeddings)
+        if self.stage_head is not None:
+            stage_confidence = self.stage_head.probabilities(embeddings)
+        else:
+            stage_confidence = stage_sums(confidence, self.stage_of, len(self.stages))
+        return TouchpointScores(confidence, stage_confidence, np.ones_like(confidence, dtype=bool))
+
+
+def stage_sums(confidence: np.ndarray, stage_of: np.ndarray, stages: int) -> np.ndarray:
+    totals = np.zeros((len(confidence), stages), dtype=np.float32)
+    np.add.at(totals.T, stage_of, confidence.T)
+    return totals

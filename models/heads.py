@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.classify import softmax
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 @dataclass(frozen=True)

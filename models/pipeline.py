@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from models.classify import TouchpointClassifier
+from models.bundle import Bundle
+from models.classify import TouchpointClassifier, TouchpointScores, TrainedTouchpointClassifier
 from models.encoder import Encoder
 from models.normalize import normalize
 from models.redact import Redactor
@@ -43,8 +44,15 @@ class Analysis:
     redactions: dict[str, int] = field(default_factory=dict)
 
 
+Classifier = TouchpointClassifier | TrainedTouchpointClassifier
+
+
 class Analyzer:
-    """Holds the encoder and heads; classifiers per taxonomy are built once and cached."""
+    """Holds the encoder and heads; classifiers per taxonomy are built once and cached.
+
+    With a bundle, its trained heads serve its own taxonomy (and its sentiment head, if it has
+    one, every request); other taxonomies are still classified zero-shot.
+    """
 
     def __init__(
         self,
@@ -52,6 +60,7 @@ class Analyzer:
         sentiment: SentimentHead,
         redactor: Redactor | None,
         *,
+        bundle: Bundle | None = None,
         min_confidence: float = 0.3,
         max_touchpoints: int = 3,
     ) -> None:
@@ -64,16 +73,29 @@ class Analyzer:
         self.redactor = redactor
         self.min_confidence = min_confidence
         self.max_touchpoints = max_touchpoints
-        self.model_version = f"{encoder.version}+{sentiment.version}"
-        self._classifiers: dict[tuple[str, int], TouchpointClassifier] = {}
+        if bundle is not None:
+            check_bundle_fits(bundle, encoder)
+        self.bundle = bundle
+        # True when the encoder is the stock one (not a bundle's own): a swap may keep it
+        self.encoder_is_stock = bundle is None or bundle.encoder_path is None
+        self.model_version = bundle.version if bundle else f"{encoder.version}+{sentiment.version}"
+        self._classifiers: dict[tuple[str, int], Classifier] = {}
         self._lock = threading.Lock()
 
-    def classifier(self, taxonomy: Taxonomy) -> TouchpointClassifier:
+    def classifier(self, taxonomy: Taxonomy) -> Classifier:
         key = (taxonomy.name, hash(taxonomy.model_dump_json()))
         with self._lock:
             if key not in self._classifiers:
-                self._classifiers[key] = TouchpointClassifier(taxonomy, self.encoder)
+                self._classifiers[key] = self._build_classifier(taxonomy)
             return self._classifiers[key]
+
+    def _build_classifier(self, taxonomy: Taxonomy) -> Classifier:
+        bundle = self.bundle
+        if bundle and "touchpoint" in bundle.heads and bundle.taxonomy == taxonomy:
+            return TrainedTouchpointClassifier(
+                taxonomy, bundle.heads["touchpoint"], bundle.heads.get("stage")
+            )
+        return TouchpointClassifier(taxonomy, self.encoder)
 
     def prepare(self, text: str) -> tuple[str, dict[str, int]]:
         clean = normalize(text)
@@ -134,37 +156,34 @@ class Analyzer:
         return results
 
     def _whole_mentions(
-        self, classifier: TouchpointClassifier, scores, i: int, text: str, sentiment: Sentiment
+        self, classifier: Classifier, scores: TouchpointScores, i: int, text: str, sentiment: Sentiment
     ) -> list[TouchpointMention]:
         order = np.argsort(-scores.confidence[i])[: self.max_touchpoints]
         return [
             self._mention(classifier, int(t), float(scores.confidence[i, t]), sentiment, text, 0, len(text))
             for t in order
-            if self._fits(classifier, scores, i, int(t))
+            if self._fits(scores, i, int(t))
         ]
 
     def _part_mentions(
         self, classifier, scores, j: int, text: str, start: int, end: int, sentiment: Sentiment
     ) -> list[TouchpointMention]:
         best = int(scores.confidence[j].argmax())
-        if not self._fits(classifier, scores, j, best):
+        if not self._fits(scores, j, best):
             return []
         return [
             self._mention(classifier, best, float(scores.confidence[j, best]), sentiment, text, start, end)
         ]
 
-    def _fits(self, classifier: TouchpointClassifier, scores, row: int, column: int) -> bool:
-        return (
-            scores.confidence[row, column] >= self.min_confidence
-            and scores.similarity[row, column] >= classifier.taxonomy.scoring.min_similarity
-        )
+    def _fits(self, scores: TouchpointScores, row: int, column: int) -> bool:
+        return bool(scores.confidence[row, column] >= self.min_confidence and scores.fits[row, column])
 
     @staticmethod
     def _mention(classifier, t: int, confidence: float, sentiment, text: str, start: int, end: int):
         label = classifier.labels[t]
         return TouchpointMention(
             label=label,
-            stage=classifier.taxonomy.touchpoints[t].stage,
+            stage=classifier.taxonomy.touchpoint(label).stage,
             confidence=confidence,
             sentiment=sentiment,
             evidence=text[start:end].strip(),
@@ -185,3 +204,12 @@ class Analyzer:
             best[m.label] = replace(narrower, confidence=max(m.confidence, old.confidence))
         ranked = sorted(best.values(), key=lambda m: -m.confidence)
         return ranked[: max(self.max_touchpoints, 1)]
+
+
+def check_bundle_fits(bundle: Bundle, encoder: Encoder) -> None:
+    """A bundle's heads only make sense on the embedding they were trained on."""
+    if bundle.encoder_version != encoder.version:
+        raise ValueError(
+            f"bundle {bundle.version} was trained on encoder {bundle.encoder_version}, "
+            f"but the encoder loaded is {encoder.version}: serve it with that encoder"
+        )

@@ -14,6 +14,9 @@ app = typer.Typer(help="MOT Miner: moments-of-truth mining from customer comment
 def serve(
     host: Annotated[str | None, typer.Option(help="interface to bind (default MOT_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default MOT_PORT)")] = None,
+    bundle: Annotated[
+        Path | None, typer.Option(help="model bundle folder from `mot train` (default MOT_MODEL_BUNDLE)")
+    ] = None,
 ) -> None:
     """Run the API server (docs at /docs)."""
     import uvicorn
@@ -22,6 +25,8 @@ def serve(
     from service.settings import Settings
 
     settings = Settings()
+    if bundle is not None:
+        settings = settings.model_copy(update={"model_bundle": bundle})
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -46,21 +51,109 @@ def analyze(
 
 @app.command()
 def evaluate(
-    dataset: Annotated[str, typer.Argument(help="banking77 or airline (test split)")],
+    first: Annotated[
+        str, typer.Argument(metavar="[BUNDLE] DATA", help="optional bundle folder, then the data")
+    ],
+    second: Annotated[str | None, typer.Argument(hidden=True)] = None,
     data_dir: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
     url: Annotated[str | None, typer.Option(help="a running service; default: start one locally")] = None,
+    out: Annotated[Path | None, typer.Option(help="write a report (Markdown, JSON, pictures) here")] = None,
+    taxonomy: Annotated[str | None, typer.Option(help="default: the bundle's, else the dataset's")] = None,
+    text_col: Annotated[str, typer.Option(help="for a data file: its text column")] = "text",
+    touchpoint_col: Annotated[str | None, typer.Option(help="for a data file")] = None,
+    stage_col: Annotated[str | None, typer.Option(help="for a data file")] = None,
+    sentiment_col: Annotated[str | None, typer.Option(help="for a data file")] = None,
     batch: Annotated[int, typer.Option(min=1)] = 64,
     limit: Annotated[int | None, typer.Option(min=1, help="grade only the first N rows")] = None,
+    latency_sample: Annotated[int, typer.Option(min=0, help="comments timed one by one")] = 100,
 ) -> None:
-    """Grade the service's predictions on a labelled test split through POST /v1/analyze (JSON)."""
+    """Grade predictions through POST /v1/analyze (JSON). DATA: banking77, banking77-intents,
+    airline (their test splits) or a labelled CSV/JSONL file."""
     import json
 
     from training.evaluate_service import DATASETS
     from training.evaluate_service import evaluate as run
 
-    if dataset not in DATASETS:
-        raise typer.BadParameter(f"dataset must be one of {sorted(DATASETS)}")
-    typer.echo(json.dumps(run(dataset, data_dir, url, batch, limit), indent=2))
+    bundle, data = (Path(first), second) if second is not None else (None, first)
+    if data not in DATASETS and not Path(data).is_file():
+        raise typer.BadParameter(f"DATA must be one of {sorted(DATASETS)} or a labelled CSV/JSONL file")
+    if bundle is not None and not (bundle / "manifest.json").is_file():
+        raise typer.BadParameter(f"{bundle} is not a model bundle (no manifest.json)")
+    columns = {
+        "text_col": text_col,
+        "touchpoint_col": touchpoint_col,
+        "stage_col": stage_col,
+        "sentiment_col": sentiment_col,
+    }
+    summary = run(
+        data,
+        data_dir,
+        url,
+        batch,
+        limit,
+        bundle=bundle,
+        taxonomy=taxonomy,
+        out=out,
+        latency_sample=latency_sample,
+        columns=columns,
+    )
+    typer.echo(json.dumps(summary, indent=2))
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="labelled comments: a CSV or JSONL file")],
+    out: Annotated[Path, typer.Option(help="the bundle folder to write")],
+    text_col: Annotated[str, typer.Option(help="column holding the comment text")] = "text",
+    touchpoint_col: Annotated[str | None, typer.Option(help="column holding touchpoint labels")] = None,
+    stage_col: Annotated[
+        str | None, typer.Option(help="column holding stage labels (also creates unknown touchpoints)")
+    ] = None,
+    sentiment_col: Annotated[
+        str | None, typer.Option(help="column holding negative / neutral / positive")
+    ] = None,
+    taxonomy: Annotated[
+        str | None, typer.Option(help="pack name or taxonomy YAML the labels belong to")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="head (frozen encoder) | fewshot (SetFit) | finetune")] = "head",
+    name: Annotated[str | None, typer.Option(help="bundle name (default: the out folder's name)")] = None,
+    valid_share: Annotated[float, typer.Option(min=0.0, max=0.5, help="share held out to validate")] = 0.1,
+    seed: Annotated[int, typer.Option()] = 0,
+    epochs: Annotated[int | None, typer.Option(min=1, help="finetune/fewshot epochs")] = None,
+    lr: Annotated[float | None, typer.Option(help="encoder learning rate (finetune/fewshot)")] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="training batch size")] = None,
+    iterations: Annotated[int | None, typer.Option(min=1, help="fewshot: pairs per example")] = None,
+    patience: Annotated[int | None, typer.Option(min=1, help="finetune: epochs without progress")] = None,
+    device: Annotated[str, typer.Option(help="torch device: cpu, or cuda when a GPU is there")] = "cpu",
+    encoder: Annotated[Path | None, typer.Option(help="sentence-transformers folder to start from")] = None,
+    min_examples: Annotated[int, typer.Option(min=2, help="fewest examples a label may have")] = 2,
+) -> None:
+    """Train a model bundle on labelled comments; an interrupted finetune resumes when rerun."""
+    import sys
+
+    from training.cli_train import run_train
+
+    run_train(
+        data=data, out=out, text_col=text_col, touchpoint_col=touchpoint_col, stage_col=stage_col,
+        sentiment_col=sentiment_col, taxonomy=taxonomy, mode=mode, name=name, valid_share=valid_share,
+        seed=seed, epochs=epochs, lr=lr, batch_size=batch_size, iterations=iterations, patience=patience,
+        device=device, encoder=encoder, min_examples=min_examples, command=" ".join(["mot", *sys.argv[1:]]),
+    )  # fmt: skip
+
+
+@app.command()
+def swap(
+    bundle: Annotated[str, typer.Argument(help="bundle folder, as the server sees the path")],
+    url: Annotated[str, typer.Option(help="the running service")] = "http://127.0.0.1:8000",
+) -> None:
+    """Swap the running service to another bundle without dropping requests (POST /v1/admin/model)."""
+    import httpx
+
+    response = httpx.post(f"{url}/v1/admin/model", json={"bundle": bundle}, timeout=600)
+    if response.status_code != 200:
+        typer.echo(f"refused ({response.status_code}): {response.json().get('detail')}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"now serving {response.json()['model_version']}")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from service.api import analyze, comments, health, journey, taxonomies
+from service.api import admin, analyze, comments, health, journey, taxonomies
 from service.limits import BodyLimit
 from service.runtime import build_analyzer
 from service.settings import Settings
@@ -25,10 +26,11 @@ def build_state(settings: Settings) -> AppState:
     engine = make_engine(settings.database_url, settings.sqlite_synchronous)
     migrate(engine)
     sessions = session_factory(engine)
-    registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy)
     analyzer = build_analyzer(settings)
+    bundle_taxonomy = analyzer.bundle.taxonomy if analyzer.bundle else None
+    registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy, bundle_taxonomy)
     analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
-    return AppState(settings, engine, sessions, analyzer, registry)
+    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,6 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=400 if bad_json else 422,
         )
 
-    for module in (analyze, comments, journey, taxonomies, health):
+    for module in (analyze, comments, journey, taxonomies, admin, health):
         app.include_router(module.router)
     return app

@@ -201,6 +201,19 @@ class TaxonomySummary(BaseModel):
     name: str
     version: str
     description: str
-    origin: Literal["builtin", "file", "api"]
+    origin: Literal["builtin", "file", "api", "bundle"]
     stages: list[str]
     touchpoints: list[str]
+
+
+class ModelInfo(BaseModel):
+    model_version: str
+    encoder: str
+    bundle: dict[str, Any] | None = Field(None, description="the bundle's manifest; null: stock models")
+    card: str | None = Field(None, description="the bundle's model card (Markdown)")
+
+
+class SwapRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bundle: str = Field(min_length=1, max_length=4096, description="path of a bundle folder on the server")

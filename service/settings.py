@@ -22,11 +22,19 @@ class Settings(BaseSettings):
         None, description="sentence-transformers model folder; default: bundled all-MiniLM-L6-v2"
     )
     sentiment_head_path: Path | None = Field(None, description="folder with head.safetensors")
+    model_bundle: Path | None = Field(
+        None, description="a model bundle folder made by `mot train`; its heads serve its taxonomy"
+    )
+    bundle_root: Path | None = Field(
+        None, description="if set, bundles can only be loaded (and swapped in) from inside this folder"
+    )
     device: str = Field("cpu", description="torch device for the encoder")
     encode_batch_size: int = Field(64, ge=1, le=4096)
 
     # Taxonomies
-    default_taxonomy: str = Field("generic", description="taxonomy used when a request names none")
+    default_taxonomy: str | None = Field(
+        None, description="taxonomy used when a request names none; default: the bundle's, else generic"
+    )
     taxonomy_files: list[Path] = Field(
         default_factory=list, description="extra taxonomy YAML files loaded at start-up"
     )

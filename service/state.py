@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -19,3 +20,4 @@ class AppState:
     sessions: sessionmaker[Session]
     analyzer: Analyzer
     taxonomies: TaxonomyRegistry
+    swap_lock: threading.Lock  # one model swap at a time; requests read `analyzer` once each

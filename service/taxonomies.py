@@ -1,5 +1,6 @@
-"""The taxonomies the service knows: shipped packs, files named in settings, and those posted
-through the API (stored in the database so they survive a restart)."""
+"""The taxonomies the service knows: shipped packs, files named in settings, the taxonomy of
+the model bundle in service, and those posted through the API (stored in the database so they
+survive a restart)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.taxonomy import Taxonomy, builtin_packs, load_taxonomy, parse_taxonomy
 from service.store.tables import StoredTaxonomy
 
-Origin = Literal["builtin", "file", "api"]
+Origin = Literal["builtin", "file", "api", "bundle"]
 
 
 class UnknownTaxonomy(KeyError):
@@ -21,7 +22,13 @@ class UnknownTaxonomy(KeyError):
 
 
 class TaxonomyRegistry:
-    def __init__(self, sessions: sessionmaker[Session], files: list, default: str) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        files: list,
+        default: str | None,
+        bundle_taxonomy: Taxonomy | None = None,
+    ) -> None:
         self._sessions = sessions
         self._lock = threading.Lock()
         self._items: dict[str, tuple[Taxonomy, Origin]] = {
@@ -33,6 +40,9 @@ class TaxonomyRegistry:
         with sessions() as session:
             for row in session.scalars(select(StoredTaxonomy)):
                 self._items[row.name] = (parse_taxonomy(row.document), "api")
+        if bundle_taxonomy is not None:
+            self._items[bundle_taxonomy.name] = (bundle_taxonomy, "bundle")
+        default = default or (bundle_taxonomy.name if bundle_taxonomy else "generic")
         if default not in self._items:
             raise ValueError(
                 f"MOT_DEFAULT_TAXONOMY={default!r} is not a known taxonomy; known: {sorted(self._items)}"
@@ -52,12 +62,19 @@ class TaxonomyRegistry:
         with self._lock:
             return list(self._items.values())
 
+    def use_bundle(self, taxonomy: Taxonomy) -> None:
+        """The taxonomy of a bundle swapped in: its trained heads serve requests that name it."""
+        with self._lock:
+            self._items[taxonomy.name] = (taxonomy, "bundle")
+
     def add(self, taxonomy: Taxonomy) -> None:
         """Store a taxonomy posted through the API; a shipped pack cannot be replaced."""
         with self._lock:
-            if self._items.get(taxonomy.name, (None, "api"))[1] == "builtin":
+            origin = self._items.get(taxonomy.name, (None, "api"))[1]
+            if origin in ("builtin", "bundle"):
                 raise ValueError(
-                    f"'{taxonomy.name}' is a shipped pack and cannot be replaced: give yours another name"
+                    f"'{taxonomy.name}' is a {'shipped pack' if origin == 'builtin' else 'model bundle taxonomy'}"
+                    " and cannot be replaced: give yours another name"
                 )
         with self._sessions.begin() as session:
             session.merge(

@@ -6,7 +6,7 @@ The data is read in place and never copied into the repository.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -46,6 +46,13 @@ def banking77(data_dir: Path, split: str) -> list[Example]:
         )
         for i, row in enumerate(_read(folder / f"{split}.csv"))
     ]
+
+
+def banking77_intents(data_dir: Path, split: str) -> list[Example]:
+    """Banking77 with its 77 intents as the touchpoints (ids as `mot train` makes them)."""
+    from training.labelled import slug
+
+    return [replace(ex, touchpoint=slug(ex.intent or "")) for ex in banking77(data_dir, split)]
 
 
 def airline(data_dir: Path, split: str) -> list[Example]:

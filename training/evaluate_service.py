@@ -1,13 +1,18 @@
-"""Grade the running service's zero-shot predictions on the shipped evaluation data, through
-POST /v1/analyze over HTTP, and print JSON.
+"""Grade the service's predictions on labelled data through POST /v1/analyze over HTTP, print
+JSON and, with --out, write a report (per-class scores, confusion matrices, reliability plots,
+the most confused and the slowest examples).
 
     mot evaluate banking77 --data-dir ../shared/data
     mot evaluate airline --data-dir ../shared/data [--url http://host:port]
+    mot evaluate BUNDLE banking77-intents --out reports/b77
+    mot evaluate BUNDLE labelled.csv --text-col text --touchpoint-col tp --out reports/mine
 """
 
 from __future__ import annotations
 
+import random
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,9 +23,13 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from tqdm import tqdm
 
-from training.datasets import Example, airline, banking77
+from training.datasets import Example, airline, banking77, banking77_intents
 
-DATASETS = {"banking77": ("banking", banking77), "airline": ("airline", airline)}
+DATASETS = {
+    "banking77": ("banking", banking77),
+    "banking77-intents": (None, banking77_intents),  # for bundles trained on the 77 intents
+    "airline": ("airline", airline),
+}
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
@@ -33,7 +42,7 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
     return float(total)
 
 
-def analyze_all(url: str, examples: list[Example], taxonomy: str, batch: int) -> list[dict[str, Any]]:
+def analyze_all(url: str, examples: list[Example], taxonomy: str | None, batch: int) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     with httpx.Client(base_url=url, timeout=600) as client:
         for start in tqdm(range(0, len(examples), batch), desc="analyze", unit="batch"):
@@ -50,6 +59,8 @@ def analyze_all(url: str, examples: list[Example], taxonomy: str, batch: int) ->
 def grade(examples: list[Example], results: list[dict[str, Any]]) -> dict[str, Any]:
     report: dict[str, Any] = {"n": len(examples)}
     graded = [(ex, r) for ex, r in zip(examples, results) if ex.touchpoint]
+    if not graded:
+        return report | _sentiment(examples, results)
     top = [r["touchpoints"][0] if r["touchpoints"] else None for _, r in graded]
     correct = np.array([t is not None and t["label"] == ex.touchpoint for t, (ex, _) in zip(top, graded)])
     confidence = np.array([t["confidence"] if t else 0.0 for t in top])
@@ -61,19 +72,25 @@ def grade(examples: list[Example], results: list[dict[str, Any]]) -> dict[str, A
     }
     stage_ok = [r["stage"]["label"] == ex.stage for ex, r in graded]
     report["stage"] = {"n": len(graded), "accuracy": round(float(np.mean(stage_ok)), 4)}
-    if examples[0].sentiment is not None:
-        truth = [ex.sentiment for ex in examples]
-        predicted = [r["sentiment"]["label"] for r in results]
-        report["sentiment"] = {
-            "n": len(examples),
+    return report | _sentiment(examples, results)
+
+
+def _sentiment(examples: list[Example], results: list[dict[str, Any]]) -> dict[str, Any]:
+    pairs = [(ex.sentiment, r["sentiment"]["label"]) for ex, r in zip(examples, results) if ex.sentiment]
+    if not pairs:
+        return {}
+    truth, predicted = zip(*pairs)
+    return {
+        "sentiment": {
+            "n": len(pairs),
             "accuracy": round(float(accuracy_score(truth, predicted)), 4),
             "macro_f1": round(float(f1_score(truth, predicted, average="macro")), 4),
         }
-    return report
+    }
 
 
 @contextmanager
-def service_url(url: str | None) -> Iterator[str]:
+def service_url(url: str | None, bundle: Path | None = None) -> Iterator[str]:
     if url:
         yield url
         return
@@ -81,14 +98,151 @@ def service_url(url: str | None) -> Iterator[str]:
     from service.settings import Settings
 
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(database_url=f"sqlite:///{Path(folder) / 'eval.db'}")
+        settings = Settings(database_url=f"sqlite:///{Path(folder) / 'eval.db'}", model_bundle=bundle)
         with local_server(settings) as local:
             yield local
 
 
-def evaluate(dataset: str, data_dir: Path, url: str | None, batch: int, limit: int | None) -> dict[str, Any]:
-    taxonomy, reader = DATASETS[dataset]
-    examples = reader(data_dir, "test")[:limit]
-    with service_url(url) as base:
+def load_examples(
+    data: str, data_dir: Path, columns: dict[str, str | None], limit: int | None
+) -> list[Example]:
+    """A named test split, or a labelled CSV/JSONL file read with the same columns as `mot train`."""
+    if data in DATASETS:
+        return DATASETS[data][1](data_dir, "test")[:limit]
+    from training.labelled import load_labelled, slug
+
+    labelled = load_labelled(Path(data), min_examples=1, **columns)  # type: ignore[arg-type]
+    return [
+        Example(
+            id=f"row-{row}",
+            text=text,
+            touchpoint=slug(tp) if tp else None,
+            stage=stage,
+            sentiment=sentiment,
+        )
+        for row, text, tp, stage, sentiment in zip(
+            labelled.rows, labelled.texts, labelled.touchpoints, labelled.stages, labelled.sentiments
+        )
+    ][:limit]
+
+
+def pick_taxonomy(data: str, bundle: Path | None, taxonomy: str | None) -> str | None:
+    if taxonomy:
+        return taxonomy
+    if bundle is not None:
+        from models.bundle import load_bundle
+
+        loaded = load_bundle(bundle)
+        if loaded.taxonomy is not None:
+            return loaded.taxonomy.name
+    return DATASETS[data][0] if data in DATASETS else None
+
+
+def time_one_by_one(
+    url: str, examples: list[Example], taxonomy: str | None, n: int, seed: int = 0
+) -> list[dict]:
+    """Latency of single-comment requests on a random sample, slowest first."""
+    sample = random.Random(seed).sample(examples, min(n, len(examples)))
+    timings = []
+    with httpx.Client(base_url=url, timeout=600) as client:
+        for ex in tqdm(sample, desc="latency", unit="comment"):
+            began = time.perf_counter()
+            response = client.post(
+                "/v1/analyze", json={"taxonomy": taxonomy, "comments": [{"text": ex.text}]}
+            )
+            response.raise_for_status()
+            timings.append(
+                {"id": ex.id, "text": ex.text, "ms": round((time.perf_counter() - began) * 1000, 1)}
+            )
+    return sorted(timings, key=lambda t: -t["ms"])
+
+
+def evaluate(
+    data: str,
+    data_dir: Path,
+    url: str | None,
+    batch: int,
+    limit: int | None,
+    *,
+    bundle: Path | None = None,
+    taxonomy: str | None = None,
+    out: Path | None = None,
+    latency_sample: int = 0,
+    columns: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
+    examples = load_examples(data, data_dir, columns or {"text_col": "text"}, limit)
+    taxonomy = pick_taxonomy(data, bundle, taxonomy)
+    with service_url(url, bundle) as base:
+        model = httpx.get(f"{base}/v1/model", timeout=60).json()
         results = analyze_all(base, examples, taxonomy, batch)
-    return {"dataset": dataset, "split": "test", "taxonomy": taxonomy, **grade(examples, results)}
+        latency = time_one_by_one(base, examples, taxonomy, latency_sample) if latency_sample else []
+    summary: dict[str, Any] = {
+        "data": data,
+        "split": "test" if data in DATASETS else Path(data).name,
+        "taxonomy": taxonomy,
+        "model_version": model["model_version"],
+        **grade(examples, results),
+    }
+    if latency:
+        ms = [t["ms"] for t in latency]
+        summary["latency_ms"] = {
+            "n": len(ms),
+            "p50": float(np.percentile(ms, 50)),
+            "p95": float(np.percentile(ms, 95)),
+        }
+    if out is not None:
+        from training.report import write_report
+
+        write_report(
+            out,
+            graded_heads(examples, results),
+            title=f"{model['model_version']} on {summary['split']} of {data}",
+            extra={k: v for k, v in summary.items() if not isinstance(v, dict)},
+            latency=latency[:20],
+        )
+        summary["report"] = str(out / "report.md")
+    return summary
+
+
+def graded_heads(examples: list[Example], results: list[dict[str, Any]]) -> list:
+    from training.report import Graded
+
+    heads = []
+    labelled = [(ex, r) for ex, r in zip(examples, results) if ex.touchpoint]
+    if labelled:
+        top = [r["touchpoints"][0] if r["touchpoints"] else None for _, r in labelled]
+        heads.append(
+            Graded(
+                head="touchpoint",
+                ids=[ex.id for ex, _ in labelled],
+                texts=[ex.text for ex, _ in labelled],
+                truth=[ex.touchpoint or "" for ex, _ in labelled],
+                predicted=[t["label"] if t else None for t in top],
+                confidence=[t["confidence"] if t else 0.0 for t in top],
+            )
+        )
+    staged = [(ex, r) for ex, r in zip(examples, results) if ex.stage]
+    if staged:
+        heads.append(
+            Graded(
+                head="stage",
+                ids=[ex.id for ex, _ in staged],
+                texts=[ex.text for ex, _ in staged],
+                truth=[ex.stage or "" for ex, _ in staged],
+                predicted=[r["stage"]["label"] for _, r in staged],
+                confidence=[r["stage"]["confidence"] for _, r in staged],
+            )
+        )
+    felt = [(ex, r) for ex, r in zip(examples, results) if ex.sentiment]
+    if felt:
+        heads.append(
+            Graded(
+                head="sentiment",
+                ids=[ex.id for ex, _ in felt],
+                texts=[ex.text for ex, _ in felt],
+                truth=[ex.sentiment or "" for ex, _ in felt],
+                predicted=[r["sentiment"]["label"] for _, r in felt],
+                confidence=[r["sentiment"]["confidence"] for _, r in felt],
+            )
+        )
+    return heads

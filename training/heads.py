@@ -7,16 +7,26 @@ from sklearn.linear_model import LogisticRegression
 
 from models.heads import LinearHead
 
+ABSENT_BIAS = -30.0  # a label of the head's order with no training example: never predicted
+
 
 def fit_linear_head(
     embeddings: np.ndarray, labels: list[str], *, c: float = 10.0, seed: int = 0, order: list[str] | None = None
 ) -> LinearHead:
-    """`order` fixes the label order of the head (default: sorted)."""
+    """`order` fixes the label order of the head (default: sorted); it may name labels the data
+    lacks (the sentiment head always has all three)."""
     model = LogisticRegression(C=c, max_iter=5000, random_state=seed)
     model.fit(embeddings, labels)
     classes = list(model.classes_)
+    coef, intercept = model.coef_, model.intercept_
+    if len(classes) == 2:  # scikit-learn keeps one row for two classes: softmax([-z/2, z/2]) == sigmoid(z)
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
     order = order or classes
-    index = [classes.index(label) for label in order]
-    return LinearHead(
-        model.coef_[index].astype(np.float32), model.intercept_[index].astype(np.float32), list(order)
-    )
+    weight = np.zeros((len(order), embeddings.shape[1]), dtype=np.float32)
+    bias = np.full(len(order), ABSENT_BIAS, dtype=np.float32)
+    for row, label in enumerate(order):
+        if label in classes:
+            weight[row] = coef[classes.index(label)]
+            bias[row] = intercept[classes.index(label)]
+    return LinearHead(weight, bias, list(order))

@@ -26,9 +26,10 @@ def analyze(body: CommentsRequest, state: StateDep) -> AnalyzeResponse:
                 "errors": [e.model_dump() for e in errors],
             },
         )
-    analyses = state.analyzer.analyze([item.text for _, item in valid], taxonomy)
+    analyzer = state.analyzer  # one model for the whole request, even across a swap
+    analyses = analyzer.analyze([item.text for _, item in valid], taxonomy)
     return AnalyzeResponse(
-        model_version=state.analyzer.model_version,
+        model_version=analyzer.model_version,
         taxonomy=taxonomy.name,
         results=[to_result(item.id, a) for (_, item), a in zip(valid, analyses)],
     )

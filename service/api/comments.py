@@ -40,8 +40,9 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
     taxonomy = check_batch(body, state)
     valid, errors = validate_items(body.comments, state.settings)
     statuses = [ItemStatus(index=e.index, id=e.id, status="invalid", message=e.message) for e in errors]
+    analyzer = state.analyzer  # one model for the whole request, even across a swap
     if valid:
-        analyses = state.analyzer.analyze([item.text for _, item in valid], taxonomy)
+        analyses = analyzer.analyze([item.text for _, item in valid], taxonomy)
         with state.sessions.begin() as session:
             for (index, item), analysis in zip(valid, analyses):
                 inserted = insert_comment(
@@ -51,8 +52,8 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
                     source=item.source or DEFAULT_SOURCE,
                     external_id=item.id or uuid.uuid4().hex,
                     taxonomy=taxonomy.name,
-                    model_version=state.analyzer.model_version,
-                    embedding_model=state.analyzer.encoder.version,
+                    model_version=analyzer.model_version,
+                    embedding_model=analyzer.encoder.version,
                 )
                 statuses.append(
                     ItemStatus(
@@ -65,7 +66,7 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
                 )
     statuses.sort(key=lambda s: s.index)
     response = IngestResponse(
-        model_version=state.analyzer.model_version,
+        model_version=analyzer.model_version,
         taxonomy=taxonomy.name,
         created=sum(s.status == "created" for s in statuses),
         duplicates=sum(s.status == "duplicate" for s in statuses),

@@ -1,0 +1,191 @@
+"""Model bundles: everything a trained model needs, in one folder the service can load.
+
+    manifest.json        name, version, mode, encoder, heads and their labels, checksums, metrics
+    heads.safetensors    `touchpoint.weight/bias`, `stage.weight/bias`, `sentiment.weight/bias`
+    taxonomy.yaml        the taxonomy the touchpoint and stage heads were trained for
+    encoder/             a fine-tuned sentence-transformers folder (fewshot and finetune modes);
+                         absent when the heads sit on the stock encoder, named in the manifest
+    README.md            the model card: data, settings, metrics
+
+Weights are safetensors and everything else JSON or YAML: nothing is unpickled. Loading checks
+every checksum in the manifest, so a truncated or altered bundle is refused with the file named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from safetensors.numpy import load_file, save_file
+
+from models.heads import LinearHead
+from models.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+HEADS = "heads.safetensors"
+TAXONOMY = "taxonomy.yaml"
+ENCODER_DIR = "encoder"
+CARD = "README.md"
+HEAD_NAMES = ("touchpoint", "stage", "sentiment")
+
+
+class BundleError(ValueError):
+    """A bundle that cannot be used; the message says which file and what to do."""
+
+
+@dataclass
+class Bundle:
+    name: str
+    mode: str  # head | fewshot | finetune
+    encoder_version: str  # the encoder the heads were trained on
+    heads: dict[str, LinearHead]
+    taxonomy: Taxonomy | None = None
+    encoder_path: Path | None = None  # set when the bundle carries its own encoder
+    metrics: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    version: str = ""  # name@digest of the weights, set on save and load
+    path: Path | None = None
+
+    @property
+    def model_version(self) -> str:
+        return self.version
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "name": self.name,
+            "version": self.version,
+            "mode": self.mode,
+            "encoder": {"version": self.encoder_version, "bundled": self.encoder_path is not None},
+            "heads": {name: head.labels for name, head in self.heads.items()},
+            "taxonomy": self.taxonomy.name if self.taxonomy else None,
+            "metrics": self.metrics,
+            "settings": self.settings,
+            "data": self.data,
+        }
+
+
+def save_bundle(bundle: Bundle, folder: Path, card: str) -> Bundle:
+    """Write the bundle; an encoder, if any, must already be saved in `folder/encoder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    unknown = set(bundle.heads) - set(HEAD_NAMES)
+    if unknown:
+        raise BundleError(f"unknown heads {sorted(unknown)}: a bundle holds {HEAD_NAMES}")
+    tensors: dict = {}
+    for name, head in bundle.heads.items():
+        tensors.update(head.tensors(name))
+    save_file(tensors, str(folder / HEADS))
+    if bundle.taxonomy is not None:
+        (folder / TAXONOMY).write_text(bundle.taxonomy.to_yaml(), encoding="utf-8")
+    (folder / CARD).write_text(card, encoding="utf-8")
+    files = _checksums(folder)
+    bundle.version = f"{bundle.name}@{_digest_of(files)}"
+    bundle.path = folder
+    manifest = {**bundle.manifest(), "files": files}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return bundle
+
+
+def load_bundle(folder: str | Path) -> Bundle:
+    folder = Path(folder)
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise BundleError(f"{folder} is not a model bundle: it has no {MANIFEST} (make one with `mot train`)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{manifest_path} is not valid JSON: {exc}") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleError(f"{manifest_path}: format {manifest.get('format')!r} is not {FORMAT}")
+    try:
+        return _from_manifest(folder, manifest)
+    except KeyError as exc:
+        raise BundleError(f"{manifest_path}: missing field {exc.args[0]!r}") from exc
+
+
+def _from_manifest(folder: Path, manifest: dict[str, Any]) -> Bundle:
+    expected: dict[str, str] = manifest["files"]
+    actual = _checksums(folder)
+    for name, digest in expected.items():
+        if name not in actual:
+            raise BundleError(f"{folder}: file {name} is missing; copy the whole bundle folder")
+        if actual[name] != digest:
+            raise BundleError(
+                f"{folder}: {name} does not match its checksum: the bundle is damaged or altered"
+            )
+    try:
+        tensors = load_file(str(folder / HEADS))
+        heads = {
+            name: LinearHead.from_tensors(tensors, name, labels) for name, labels in manifest["heads"].items()
+        }
+    except Exception as exc:  # safetensors raises several types; all mean the same to a user
+        raise BundleError(f"{folder / HEADS}: {exc}") from exc
+    taxonomy = None
+    if manifest.get("taxonomy"):
+        try:
+            taxonomy = load_taxonomy(folder / TAXONOMY)
+        except TaxonomyError as exc:
+            raise BundleError(str(exc)) from exc
+    encoder = manifest["encoder"]
+    encoder_path = folder / ENCODER_DIR if encoder.get("bundled") else None
+    if encoder_path is not None and not (encoder_path / "modules.json").is_file():
+        raise BundleError(f"{folder}: the manifest says the encoder is bundled but {ENCODER_DIR}/ is missing")
+    bundle = Bundle(
+        name=manifest["name"],
+        mode=manifest["mode"],
+        encoder_version=encoder["version"],
+        heads=heads,
+        taxonomy=taxonomy,
+        encoder_path=encoder_path,
+        metrics=manifest.get("metrics", {}),
+        settings=manifest.get("settings", {}),
+        data=manifest.get("data", {}),
+        version=manifest["version"],
+        path=folder,
+    )
+    _check_consistent(bundle)
+    return bundle
+
+
+def _check_consistent(bundle: Bundle) -> None:
+    if not bundle.heads:
+        raise BundleError(f"{bundle.path}: the bundle has no heads")
+    dims = {head.dim for head in bundle.heads.values()}
+    if len(dims) != 1:
+        raise BundleError(f"{bundle.path}: heads disagree on the embedding size {sorted(dims)}")
+    if "touchpoint" in bundle.heads:
+        if bundle.taxonomy is None:
+            raise BundleError(f"{bundle.path}: a touchpoint head needs {TAXONOMY}")
+        known = {tp.id for tp in bundle.taxonomy.touchpoints}
+        missing = set(bundle.heads["touchpoint"].labels) - known
+        if missing:
+            raise BundleError(f"{bundle.path}: touchpoints {sorted(missing)} are not in {TAXONOMY}")
+    if "stage" in bundle.heads and bundle.taxonomy is not None:
+        missing = set(bundle.heads["stage"].labels) - set(bundle.taxonomy.stage_ids)
+        if missing:
+            raise BundleError(f"{bundle.path}: stages {sorted(missing)} are not in {TAXONOMY}")
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    files = {}
+    for file in sorted(folder.rglob("*")):
+        if file.is_file() and file.name != MANIFEST:
+            files[file.relative_to(folder).as_posix()] = _sha256(file)
+    return files
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _digest_of(files: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:12]

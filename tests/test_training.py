@@ -1,0 +1,204 @@
+"""`mot train` end to end on a small labelled file: bad files are refused with the row and the
+fix; each mode writes a bundle that loads, verifies and serves; finetune resumes."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.bundle import BundleError, load_bundle
+from models.encoder import Encoder
+from models.pipeline import Analyzer
+from models.redact import Redactor
+from models.sentiment import SentimentHead
+from tests.test_cli import mot
+from training.finetune import FinetuneConfig, Task, finetune
+from training.labelled import LabelledDataError, load_labelled, resolve_taxonomy
+
+# (text, touchpoint, stage, sentiment): three new touchpoints, known by construction
+ROWS = [
+    ("My parcel arrived two weeks late", "delivery", "usage", "negative"),
+    ("The courier left the box in the rain", "delivery", "usage", "negative"),
+    ("Delivery was quick, arrived the next day", "delivery", "usage", "positive"),
+    ("Package came on time and well wrapped", "delivery", "usage", "positive"),
+    ("Where is my order? Tracking has not moved", "delivery", "usage", "negative"),
+    ("The shipment is still stuck at the depot", "delivery", "usage", "neutral"),
+    ("I still have not got my refund", "refunds", "after_sales", "negative"),
+    ("Refund came back to my card within days", "refunds", "after_sales", "positive"),
+    ("How long does a refund take to process?", "refunds", "after_sales", "neutral"),
+    ("They refused to give my money back", "refunds", "after_sales", "negative"),
+    ("Money back was fast and painless", "refunds", "after_sales", "positive"),
+    ("Returned the item, waiting on the reimbursement", "refunds", "after_sales", "neutral"),
+    ("I cannot log in to my account", "login", "usage", "negative"),
+    ("Password reset email never arrives", "login", "usage", "negative"),
+    ("Signing in with my face works great", "login", "usage", "positive"),
+    ("The app keeps logging me out", "login", "usage", "negative"),
+    ("Two-factor code made login easy", "login", "usage", "positive"),
+    ("How do I change my sign-in email?", "login", "usage", "neutral"),
+]
+
+
+def write_csv(
+    path: Path, rows: list[tuple[str, ...]], header=("text", "touchpoint", "stage", "sentiment")
+) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "options", "message"),
+    [
+        (ROWS, {"touchpoint_col": "topic"}, "no column 'topic'"),
+        (
+            [*ROWS[:3], ("  ", "delivery", "usage", "negative"), *ROWS[3:]],
+            {"touchpoint_col": "touchpoint"},
+            "row 5: 'text' is empty",
+        ),
+        (
+            [*ROWS, ("Gift wrap was lovely", "gift_wrap", "usage", "positive")],
+            {"touchpoint_col": "touchpoint"},
+            "row 20: touchpoint 'gift_wrap' has 1 example",
+        ),
+        (
+            [*ROWS[:2], ("ok", "delivery", "usage", "meh"), *ROWS[2:]],
+            {"sentiment_col": "sentiment"},
+            "row 4: sentiment 'meh'",
+        ),
+    ],
+)
+def test_bad_files_name_the_row_and_the_fix(tmp_path: Path, rows, options, message: str) -> None:
+    path = write_csv(tmp_path / "bad.csv", rows)
+    with pytest.raises(LabelledDataError, match=message):
+        load_labelled(path, text_col="text", **options)
+
+
+def test_unknown_touchpoint_needs_a_stage_or_the_taxonomy(tmp_path: Path) -> None:
+    from models.taxonomy import builtin_packs
+
+    labelled = load_labelled(
+        write_csv(tmp_path / "l.csv", ROWS), text_col="text", touchpoint_col="touchpoint"
+    )
+    with pytest.raises(
+        LabelledDataError, match="row 8: touchpoint 'refunds' is not in taxonomy 'ecommerce'.*--stage-col"
+    ):
+        resolve_taxonomy(labelled, builtin_packs()["ecommerce"], "shop")
+    labelled = load_labelled(
+        write_csv(tmp_path / "l.csv", ROWS), text_col="text", touchpoint_col="touchpoint", stage_col="stage"
+    )
+    taxonomy = resolve_taxonomy(labelled, builtin_packs()["ecommerce"], "shop")
+    assert taxonomy is not None and {"delivery", "refunds", "login"} <= {tp.id for tp in taxonomy.touchpoints}
+    assert taxonomy.touchpoint("refunds").stage == "after_sales"
+
+
+def test_cli_refuses_a_bad_file_with_one_line(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "bad.csv", [*ROWS[:1], ("", "delivery", "usage", "negative"), *ROWS[1:]])
+    done = mot("train", "--data", str(path), "--touchpoint-col", "touchpoint", "--out", str(tmp_path / "b"))
+    assert done.returncode == 2
+    assert "row 3: 'text' is empty: fill it in or drop the row" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def train(tmp_path: Path, mode: str, *extra: str) -> Path:
+    out = tmp_path / f"bundle-{mode}"
+    done = mot(
+        "train", "--data", str(write_csv(tmp_path / "train.csv", ROWS)), "--out", str(out),
+        "--touchpoint-col", "touchpoint", "--stage-col", "stage", "--sentiment-col", "sentiment",
+        "--mode", mode, "--valid-share", "0.2", *extra,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_head_mode_bundle_serves_its_taxonomy(tmp_path: Path, encoder: Encoder) -> None:
+    out = train(tmp_path, "head")
+    bundle = load_bundle(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["mode"] == "head" and not manifest["encoder"]["bundled"]
+    assert set(manifest["files"]) == {"heads.safetensors", "taxonomy.yaml", "README.md"}
+    assert bundle.heads["touchpoint"].labels == ["delivery", "login", "refunds"]
+    assert bundle.heads["sentiment"].labels == ["negative", "neutral", "positive"]
+    assert "## Validation" in (out / "README.md").read_text()
+
+    analyzer = Analyzer(encoder, SentimentHead.load(), Redactor(), bundle=bundle)
+    assert analyzer.model_version == bundle.version
+    texts = ["my refund still has not come through", "the delivery driver lost my parcel", "I can't sign in"]
+    results = analyzer.analyze(texts, bundle.taxonomy)
+    assert [r.touchpoints[0].label for r in results] == ["refunds", "delivery", "login"]
+    assert results[0].stage.label == "after_sales"
+    assert results[1].sentiment.label == "negative"
+
+
+def test_damaged_bundle_is_refused(tmp_path: Path) -> None:
+    out = train(tmp_path, "head")
+    heads = out / "heads.safetensors"
+    original = heads.read_bytes()
+    heads.write_bytes(original[:-1] + bytes([original[-1] ^ 0xFF]))
+    with pytest.raises(BundleError, match="heads.safetensors does not match its checksum"):
+        load_bundle(out)
+    heads.write_bytes(original)
+    load_bundle(out)
+    (out / "taxonomy.yaml").unlink()
+    with pytest.raises(BundleError, match="taxonomy.yaml is missing"):
+        load_bundle(out)
+    with pytest.raises(BundleError, match="no manifest.json"):
+        load_bundle(tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["fewshot", "finetune"])
+def test_encoder_modes_bundle_their_encoder(tmp_path: Path, mode: str) -> None:
+    out = train(tmp_path, mode, "--epochs", "1", "--iterations", "2", "--batch-size", "8")
+    bundle = load_bundle(out)
+    assert bundle.mode == mode and bundle.encoder_path == out / "encoder"
+    assert (out / "encoder" / "model.safetensors").is_file()
+    assert not (out / ".run").exists()  # resume checkpoints are removed once the bundle is whole
+    encoder = Encoder(bundle.encoder_path)
+    assert encoder.version == bundle.encoder_version
+    analyzer = Analyzer(encoder, SentimentHead.load(), None, bundle=bundle)
+    result = analyzer.analyze(["my refund has not arrived"], bundle.taxonomy)[0]
+    assert result.touchpoints and result.touchpoints[0].label in {"delivery", "login", "refunds"}
+    with pytest.raises(ValueError, match="was trained on encoder"):
+        Analyzer(Encoder(), SentimentHead.load(), None, bundle=bundle)
+
+
+def test_finetune_resumes_where_it_stopped(tmp_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from models.encoder import default_model_path
+
+    texts = [r[0] for r in ROWS]
+    labels = sorted({r[1] for r in ROWS})
+    task = Task("touchpoint", labels, [labels.index(r[1]) for r in ROWS])
+    config = FinetuneConfig(epochs=2, batch_size=6, patience=5)
+
+    def model():
+        return SentenceTransformer(str(default_model_path()), device="cpu", local_files_only=True)
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt_after_first_epoch(message: str) -> None:
+        if message.startswith("epoch 1:"):
+            raise Interrupted
+
+    whole = finetune(model(), texts, [task], texts, [task], config)
+    run = tmp_path / "run"
+    with pytest.raises(Interrupted):
+        finetune(
+            model(), texts, [task], texts, [task], config, run_dir=run, progress=interrupt_after_first_epoch
+        )
+    assert json.loads((run / "state.json").read_text())["epoch"] == 1
+    said: list[str] = []
+    resumed = finetune(model(), texts, [task], texts, [task], config, run_dir=run, progress=said.append)
+    assert said[0].startswith("resuming after epoch 1")
+    assert [h["epoch"] for h in resumed.history] == [1, 2]
+    assert resumed.history[0] == whole.history[0]
+    # an interrupted-and-resumed run ends where an unbroken one does
+    assert resumed.history[1]["loss"] == pytest.approx(whole.history[1]["loss"], abs=0.05)
+    np.testing.assert_allclose(resumed.heads["touchpoint"].bias, whole.heads["touchpoint"].bias, atol=0.05)
