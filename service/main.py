@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from service.api import admin, analyze, comments, health, journey, taxonomies
+from service.api import admin, analyze, comments, corrections, health, journey, taxonomies
 from service.limits import BodyLimit
 from service.runtime import build_analyzer
 from service.settings import Settings
@@ -71,6 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=400 if bad_json else 422,
         )
 
-    for module in (analyze, comments, journey, taxonomies, admin, health):
+    for module in (analyze, comments, corrections, journey, taxonomies, admin, health):
         app.include_router(module.router)
     return app

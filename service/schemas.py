@@ -217,3 +217,24 @@ class SwapRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     bundle: str = Field(min_length=1, max_length=4096, description="path of a bundle folder on the server")
+
+
+class CorrectionIn(BaseModel):
+    """Any of touchpoint, stage and sentiment; each must exist in the comment's taxonomy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    touchpoint: str | None = Field(None, max_length=64)
+    stage: str | None = Field(None, max_length=64)
+    sentiment: Literal["negative", "neutral", "positive"] | None = None
+    note: str = Field("", max_length=2000)
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    comment_id: int
+    touchpoint: str | None
+    stage: str | None
+    sentiment: str | None
+    note: str
+    created_at: datetime

@@ -14,6 +14,7 @@ from models.sentiment import LABELS as SENTIMENTS
 from models.taxonomy import DEFAULT_STAGES, Taxonomy, Touchpoint
 
 MAX_EXAMPLES_PER_NEW_TOUCHPOINT = 5
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class LabelledDataError(ValueError):
@@ -112,6 +113,8 @@ def load_labelled(
             raise LabelledDataError(
                 f"{path.name} row {number}: {text_col!r} is empty: fill it in or drop the row"
             )
+        if text[:1] == "'" and text[1:2] in FORMULA_STARTS:  # undo the spreadsheet guard of our CSV exports
+            text = text[1:]
         texts.append(text)
         touchpoints.append(_cell(record, touchpoint_col))
         stages.append(_cell(record, stage_col))

@@ -1,0 +1,116 @@
+"""Analysts' corrections: POST /v1/comments/{id}/corrections stores a label on a comment;
+GET /v1/corrections/export returns every corrected comment as a file `mot train` reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from service.deps import SessionDep, StateDep
+from service.schemas import CorrectionIn, CorrectionOut
+from service.store.tables import Comment, Correction
+from service.taxonomies import UnknownTaxonomy
+
+router = APIRouter(prefix="/v1", tags=["corrections"])
+EXPORT_COLUMNS = ["text", "touchpoint", "stage", "sentiment", "taxonomy", "comment_id", "source", "id"]
+
+
+@router.post("/comments/{comment_id}/corrections", response_model=CorrectionOut, status_code=201)
+def correct(comment_id: int, body: CorrectionIn, state: StateDep, session: SessionDep) -> CorrectionOut:
+    if body.touchpoint is None and body.stage is None and body.sentiment is None:
+        raise HTTPException(422, "give at least one of touchpoint, stage, sentiment")
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no comment {comment_id}")
+    try:
+        taxonomy = state.taxonomies.get(comment.taxonomy)
+    except UnknownTaxonomy as exc:
+        raise HTTPException(
+            422, f"the comment's taxonomy {comment.taxonomy!r} is gone: {exc.args[0]}"
+        ) from exc
+    stage = body.stage
+    if body.touchpoint is not None:
+        known = [tp.id for tp in taxonomy.touchpoints]
+        if body.touchpoint not in known:
+            raise HTTPException(
+                422,
+                f"touchpoint {body.touchpoint!r} is not in taxonomy {taxonomy.name!r}: use one of {known}",
+            )
+        implied = taxonomy.touchpoint(body.touchpoint).stage
+        if stage is not None and stage != implied:
+            raise HTTPException(
+                422, f"touchpoint {body.touchpoint!r} belongs to stage {implied!r}, not {stage!r}"
+            )
+        stage = implied
+    if stage is not None and stage not in taxonomy.stage_ids:
+        raise HTTPException(422, f"stage {stage!r} is not one of {taxonomy.stage_ids}")
+    row = Correction(
+        comment_id=comment_id,
+        touchpoint=body.touchpoint,
+        stage=stage,
+        sentiment=body.sentiment,
+        note=body.note,
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.commit()
+    return CorrectionOut.model_validate(row, from_attributes=True)
+
+
+@router.get("/corrections/export", response_class=Response)
+def export(
+    session: SessionDep, format: Literal["csv", "jsonl"] = "csv", taxonomy: str | None = None
+) -> Response:
+    """One row per corrected comment, its latest correction of each field winning; fields no one
+    corrected are left empty, so that they train nothing. Train on it with
+    `mot train --data FILE --touchpoint-col touchpoint --stage-col stage --sentiment-col sentiment`."""
+    query = (
+        select(Correction, Comment).join(Comment, Comment.id == Correction.comment_id).order_by(Correction.id)
+    )
+    if taxonomy:
+        query = query.where(Comment.taxonomy == taxonomy)
+    rows: dict[int, dict[str, object]] = {}
+    for correction, comment in session.execute(query):
+        row = rows.setdefault(
+            comment.id,
+            {
+                "text": comment.text,
+                "touchpoint": None,
+                "stage": None,
+                "sentiment": None,
+                "taxonomy": comment.taxonomy,
+                "comment_id": comment.id,
+                "source": comment.source,
+                "id": comment.external_id,
+            },
+        )
+        for field in ("touchpoint", "stage", "sentiment"):
+            if getattr(correction, field) is not None:
+                row[field] = getattr(correction, field)
+    if format == "jsonl":
+        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows.values())
+        return Response(body, media_type="application/x-ndjson", headers=_attachment("corrections.jsonl"))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for r in rows.values():
+        writer.writerow({k: safe_cell(v) for k, v in r.items()})
+    return Response(buffer.getvalue(), media_type="text/csv", headers=_attachment("corrections.csv"))
+
+
+def safe_cell(value: object) -> object:
+    """Spreadsheets run cells that start with = + - @ (or a tab or CR) as formulas: quote them."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
