@@ -97,6 +97,11 @@ class Analyzer:
             )
         return TouchpointClassifier(taxonomy, self.encoder)
 
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Sentence embeddings of texts already prepared (as stored), e.g. to re-embed them."""
+        with self._lock:
+            return self.encoder.encode(texts).sentences
+
     def prepare(self, text: str) -> tuple[str, dict[str, int]]:
         clean = normalize(text)
         if self.redactor is None:

@@ -11,7 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from service.api import admin, analyze, comments, corrections, health, journey, taxonomies
+from service.api import admin, analyze, comments, corrections, health, jobs, journey, taxonomies
+from service.jobs.reembed import stale_count
+from service.jobs.registry import Jobs
 from service.limits import BodyLimit
 from service.runtime import build_analyzer
 from service.settings import Settings
@@ -30,7 +32,7 @@ def build_state(settings: Settings) -> AppState:
     bundle_taxonomy = analyzer.bundle.taxonomy if analyzer.bundle else None
     registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy, bundle_taxonomy)
     analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
-    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock())
+    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,7 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.analyzer.model_version,
             state.engine.url.render_as_string(),
         )
+        if stale_count(state.sessions, state.analyzer.encoder.version):
+            state.start_reembedding()
         yield
+        state.jobs.shutdown()
         state.engine.dispose()
 
     app = FastAPI(
@@ -71,6 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=400 if bad_json else 422,
         )
 
-    for module in (analyze, comments, corrections, journey, taxonomies, admin, health):
+    for module in (analyze, comments, corrections, journey, taxonomies, admin, jobs, health):
         app.include_router(module.router)
     return app

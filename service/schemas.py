@@ -211,6 +211,7 @@ class ModelInfo(BaseModel):
     encoder: str
     bundle: dict[str, Any] | None = Field(None, description="the bundle's manifest; null: stock models")
     card: str | None = Field(None, description="the bundle's model card (Markdown)")
+    stale_embeddings: int = Field(0, description="stored comments still embedded by another encoder")
 
 
 class SwapRequest(BaseModel):
@@ -238,3 +239,15 @@ class CorrectionOut(BaseModel):
     sentiment: str | None
     note: str
     created_at: datetime
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    status: Literal["running", "done", "failed", "stopped"]
+    total: int
+    done: int
+    progress: float = Field(description="done / total, 1.0 when there was nothing to do")
+    error: str | None
+    started_at: datetime
+    finished_at: datetime | None

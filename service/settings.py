@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     device: str = Field("cpu", description="torch device for the encoder")
     encode_batch_size: int = Field(64, ge=1, le=4096)
 
+    reembed_batch: int = Field(256, ge=1, le=10_000, description="comments per step of the re-embedding job")
+
     # Taxonomies
     default_taxonomy: str | None = Field(
         None, description="taxonomy used when a request names none; default: the bundle's, else generic"

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
+from service.jobs.registry import Jobs
 from service.settings import Settings
 from service.taxonomies import TaxonomyRegistry
 
@@ -21,3 +22,12 @@ class AppState:
     analyzer: Analyzer
     taxonomies: TaxonomyRegistry
     swap_lock: threading.Lock  # one model swap at a time; requests read `analyzer` once each
+    jobs: Jobs
+
+    def start_reembedding(self) -> None:
+        """Bring every stored embedding to the encoder in service, in the background."""
+        from service.jobs.reembed import reembed_work
+
+        self.jobs.start(
+            "reembed", reembed_work(self.sessions, lambda: self.analyzer, self.settings.reembed_batch)
+        )

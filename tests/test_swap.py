@@ -4,6 +4,7 @@ the old model keeps serving, every response naming the model that made it."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,3 +115,40 @@ def test_bundle_root_confines_swaps(bundles: dict[str, Path], tmp_path: Path) ->
         assert response.status_code == 200, response.text
         response = http.post("/v1/admin/model", json={"bundle": "../../etc"})
         assert response.status_code == 422 and "outside MOT_BUNDLE_ROOT" in response.json()["detail"]
+
+
+def test_promoting_a_new_encoder_reembeds_stored_comments(tmp_path: Path) -> None:
+    labelled = load_labelled(
+        write_csv(tmp_path / "rows.csv", ROWS),
+        text_col="text",
+        touchpoint_col="touchpoint",
+        stage_col="stage",
+    )
+    options = TrainOptions(name="tuned", mode="finetune")
+    options.finetune.epochs, options.finetune.batch_size = 1, 8
+    tuned = train_bundle(
+        labelled, resolve_taxonomy(labelled, None, "support"), options, tmp_path / "tuned", say=print
+    )
+    assert tuned.encoder_path is not None
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mot.db'}", reembed_batch=5)
+    with local_server(settings) as base, httpx.Client(base_url=base, timeout=120) as http:
+        comments = [{"id": str(i), "source": "s", "text": text} for i, (text, *_) in enumerate(ROWS)]
+        assert http.post("/v1/comments", json={"comments": comments}).status_code == 200
+        stock = http.get("/v1/model").json()
+        assert stock["stale_embeddings"] == 0
+
+        assert http.post("/v1/admin/model", json={"bundle": str(tmp_path / "tuned")}).status_code == 200
+        deadline = time.monotonic() + 120
+        while True:
+            jobs = http.get("/v1/jobs").json()
+            if jobs and jobs[0]["status"] != "running" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        job = http.get(f"/v1/jobs/{jobs[0]['id']}").json()
+        assert job["kind"] == "reembed" and job["status"] == "done", job
+        assert job["done"] == job["total"] == len(ROWS) and job["progress"] == 1.0
+        stored = http.get("/v1/comments", params={"source": "s"}).json()["comments"]
+        assert {c["embedding_model"] for c in stored} == {tuned.encoder_version}
+        assert http.get("/v1/model").json()["stale_embeddings"] == 0
+        assert http.get("/v1/jobs/999").status_code == 404

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, status
 from models.bundle import CARD, BundleError
 from models.pipeline import Analyzer
 from service.deps import StateDep
+from service.jobs.reembed import stale_count
 from service.runtime import build_analyzer, open_bundle
 from service.schemas import ModelInfo, SwapRequest
 from service.state import AppState
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["model"])
 log = logging.getLogger("mot")
 
 
-def model_info(analyzer: Analyzer) -> ModelInfo:
+def model_info(analyzer: Analyzer, state: AppState) -> ModelInfo:
     bundle = analyzer.bundle
     card = None
     if bundle is not None and bundle.path is not None and (bundle.path / CARD).is_file():
@@ -33,12 +34,13 @@ def model_info(analyzer: Analyzer) -> ModelInfo:
         encoder=analyzer.encoder.version,
         bundle=bundle.manifest() if bundle else None,
         card=card,
+        stale_embeddings=stale_count(state.sessions, analyzer.encoder.version),
     )
 
 
 @router.get("/model", response_model=ModelInfo)
 def get_model(state: StateDep) -> ModelInfo:
-    return model_info(state.analyzer)
+    return model_info(state.analyzer, state)
 
 
 @router.post(
@@ -61,7 +63,7 @@ def swap_model(body: SwapRequest, state: StateDep) -> ModelInfo:
         ) from exc
     finally:
         state.swap_lock.release()
-    return model_info(analyzer)
+    return model_info(analyzer, state)
 
 
 def swap_bundle(state: AppState, path: Path) -> Analyzer:
@@ -71,7 +73,9 @@ def swap_bundle(state: AppState, path: Path) -> Analyzer:
     if bundle.taxonomy is not None:
         analyzer.classifier(bundle.taxonomy)  # build the classifier before taking traffic
         state.taxonomies.use_bundle(bundle.taxonomy)
-    old = state.analyzer.model_version
+    old = state.analyzer
     state.analyzer = analyzer
-    log.info("model swapped: %s -> %s", old, analyzer.model_version)
+    log.info("model swapped: %s -> %s", old.model_version, analyzer.model_version)
+    if analyzer.encoder.version != old.encoder.version:
+        state.start_reembedding()  # stored vectors of the old encoder must not mix with new ones
     return analyzer
