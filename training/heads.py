@@ -11,7 +11,12 @@ ABSENT_BIAS = -30.0  # a label of the head's order with no training example: nev
 
 
 def fit_linear_head(
-    embeddings: np.ndarray, labels: list[str], *, c: float = 10.0, seed: int = 0, order: list[str] | None = None
+    embeddings: np.ndarray,
+    labels: list[str],
+    *,
+    c: float = 10.0,
+    seed: int = 0,
+    order: list[str] | None = None,
 ) -> LinearHead:
     """`order` fixes the label order of the head (default: sorted); it may name labels the data
     lacks (the sentiment head always has all three)."""
