@@ -77,8 +77,13 @@ def evaluate(
     bundle, data = (Path(first), second) if second is not None else (None, first)
     if data not in DATASETS and not Path(data).is_file():
         raise typer.BadParameter(f"DATA must be one of {sorted(DATASETS)} or a labelled CSV/JSONL file")
-    if bundle is not None and not (bundle / "manifest.json").is_file():
-        raise typer.BadParameter(f"{bundle} is not a model bundle (no manifest.json)")
+    if bundle is not None:
+        from models.bundle import BundleError, load_bundle
+
+        try:
+            load_bundle(bundle)  # refuse a damaged bundle here, in one line, before a server starts
+        except BundleError as exc:
+            raise typer.BadParameter(str(exc)) from exc
     columns = {
         "text_col": text_col,
         "touchpoint_col": touchpoint_col,

@@ -158,6 +158,8 @@ def test_encoder_modes_bundle_their_encoder(tmp_path: Path, mode: str) -> None:
     assert bundle.mode == mode and bundle.encoder_path == out / "encoder"
     assert (out / "encoder" / "model.safetensors").is_file()
     assert not (out / ".run").exists()  # resume checkpoints are removed once the bundle is whole
+    if mode == "finetune":
+        assert all("temperature" in m for m in bundle.metrics["validation"].values())
     encoder = Encoder(bundle.encoder_path)
     assert encoder.version == bundle.encoder_version
     analyzer = Analyzer(encoder, SentimentHead.load(), None, bundle=bundle)
@@ -202,3 +204,26 @@ def test_finetune_resumes_where_it_stopped(tmp_path: Path) -> None:
     # an interrupted-and-resumed run ends where an unbroken one does
     assert resumed.history[1]["loss"] == pytest.approx(whole.history[1]["loss"], abs=0.05)
     np.testing.assert_allclose(resumed.heads["touchpoint"].bias, whole.heads["touchpoint"].bias, atol=0.05)
+
+
+def test_calibration_sharpens_an_underconfident_head_without_changing_its_answers() -> None:
+    from models.heads import LinearHead
+    from training.heads import calibrate
+
+    rng = np.random.default_rng(0)
+    labels = ["a", "b", "c"]
+    weight = rng.normal(size=(3, 8)).astype(np.float32)
+    points = rng.normal(size=(600, 8)).astype(np.float32)
+    # Labels drawn from the softmax of the true logits: the calibrated temperature is known (1/4)
+    true = LinearHead(weight * 4, np.zeros(3, dtype=np.float32), labels)
+    drawn = [labels[rng.choice(3, p=p)] for p in true.probabilities(points)]
+    soft = LinearHead(weight, np.zeros(3, dtype=np.float32), labels)
+    sharp, temperature = calibrate(soft, points, drawn)
+    assert 0.18 < temperature < 0.33
+    assert (sharp.probabilities(points).argmax(1) == soft.probabilities(points).argmax(1)).all()
+
+    def nll(head: LinearHead) -> float:
+        p = head.probabilities(points)
+        return float(-np.log(p[np.arange(len(drawn)), [labels.index(y) for y in drawn]]).mean())
+
+    assert nll(sharp) < nll(soft)

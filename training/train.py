@@ -31,7 +31,7 @@ from models.taxonomy import Taxonomy
 from training.card import model_card
 from training.contrastive import ContrastiveConfig, tune_contrastive
 from training.finetune import FinetuneConfig, Task, finetune
-from training.heads import fit_linear_head
+from training.heads import calibrate, fit_linear_head
 from training.labelled import LabelledSet
 
 Mode = Literal["head", "fewshot", "finetune"]
@@ -107,11 +107,12 @@ def train_bundle(
             history = result.history
             model.save(str(encoder_dir))
             encoder = Encoder(encoder_dir, device=options.device)
-            fitted = result.heads
             valid_emb = encoder.encode([texts[i] for i in valid_index]).sentences
-            metrics = {
-                h: _score(fitted[h], valid_emb, [labelled.column(h)[i] for i in valid_index]) for h in heads
-            }
+            fitted, metrics = {}, {}
+            for h in heads:
+                truth = [labelled.column(h)[i] for i in valid_index]
+                fitted[h], temperature = calibrate(result.heads[h], valid_emb, truth)
+                metrics[h] = {**_score(fitted[h], valid_emb, truth), "temperature": temperature}
             shutil.rmtree(out / ".run", ignore_errors=True)  # the checkpoints are only for resuming
 
     seconds = round(time.perf_counter() - began, 1)
