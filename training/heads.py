@@ -58,6 +58,8 @@ def calibrate(head: LinearHead, embeddings: np.ndarray, labels: list[str]) -> tu
 
     temperature = float(np.exp(minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded").x))
     scaled = LinearHead(
-        (head.weight / temperature).astype(np.float32), (head.bias / temperature).astype(np.float32), head.labels
+        (head.weight / temperature).astype(np.float32),
+        (head.bias / temperature).astype(np.float32),
+        head.labels,
     )
     return scaled, round(temperature, 4)
