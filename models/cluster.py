@@ -29,9 +29,9 @@ class ClusterConfig:
     min_samples: int | None = 5
     reduce_to: int | None = 10  # UMAP components; None: cluster the raw embeddings
     neighbors: int = 15  # UMAP n_neighbors: the size of the neighbourhood kept when reducing
-    radius_quantile: float = 0.1  # a cluster's radius: this quantile of its members' similarity
-    radius_slack: float = 0.05  # an outlier may join a cluster this much below its radius
-    selection: str = "leaf"  # HDBSCAN cluster_selection_method: leaf gives finer pain points
+    radius_quantile: float = 0.05  # a cluster's radius: this quantile of its members' similarity...
+    radius_slack: float = 0.08  # ...less this: a comment that reaches it joins the cluster
+    selection: str = "eom"  # HDBSCAN cluster_selection_method (leaf: smaller, more clusters)
     seed: int = 0
 
 
@@ -39,7 +39,7 @@ class ClusterConfig:
 class Clustering:
     labels: np.ndarray  # (n,) cluster index per comment, OUTLIER for none
     centres: np.ndarray  # (k, dim) L2-normalised mean embedding of each cluster
-    radii: np.ndarray  # (k,) cosine similarity a comment needs to join the cluster
+    radii: np.ndarray  # (k,) cosine similarity to the centre a comment needs to join the cluster
     dense: np.ndarray  # (n,) True where HDBSCAN itself placed the comment (not a later join)
 
     @property
@@ -69,14 +69,16 @@ def fit_clusters(embeddings: np.ndarray, config: ClusterConfig = ClusterConfig()
     if labels.max(initial=OUTLIER) == OUTLIER:
         return _empty(n, embeddings.shape[1])
     dense = labels != OUTLIER
-    centres, radii = describe(embeddings, labels, config.radius_quantile)
-    joined = assign(embeddings[~dense], centres, radii - config.radius_slack)
+    centres, radii = describe(embeddings, labels, config.radius_quantile, config.radius_slack)
+    joined = assign(embeddings[~dense], centres, radii)
     labels = labels.copy()
     labels[~dense] = joined
     return Clustering(labels=labels, centres=centres, radii=radii, dense=dense)
 
 
-def describe(embeddings: np.ndarray, labels: np.ndarray, quantile: float) -> tuple[np.ndarray, np.ndarray]:
+def describe(
+    embeddings: np.ndarray, labels: np.ndarray, quantile: float, slack: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Centre and radius of every cluster 0..k-1 from its current members."""
     k = int(labels.max(initial=OUTLIER)) + 1
     centres = np.zeros((k, embeddings.shape[1]), dtype=np.float32)
@@ -85,7 +87,7 @@ def describe(embeddings: np.ndarray, labels: np.ndarray, quantile: float) -> tup
         members = embeddings[labels == c]
         centre = members.mean(axis=0)
         centres[c] = centre / max(float(np.linalg.norm(centre)), 1e-12)
-        radii[c] = float(np.quantile(members @ centres[c], quantile))
+        radii[c] = float(np.quantile(members @ centres[c], quantile)) - slack
     return centres, radii
 
 

@@ -1,0 +1,124 @@
+"""Pain clusters on comments whose groups are known by construction, with the real encoder:
+clusters recover the groups, are deterministic, are named by their words, keep their ids when
+a refresh adds comments; emergence flags a rise in share, not a rise in volume or a new source."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from models.cluster import OUTLIER, ClusterConfig, assign, fit_clusters
+from models.emerging import EmergenceRule, score_series
+from models.encoder import Encoder
+from models.identity import Known, match
+from models.keywords import cluster_keywords, label_from
+
+SUBJECTS = {
+    "refund": ["my refund", "the refund for my order", "the money back I was promised", "my reimbursement"],
+    "login": ["the login page", "signing in to the app", "my password reset", "the account login"],
+    "delivery": ["my parcel", "the delivery of my package", "the courier drop-off", "my shipment"],
+}
+PROBLEMS = ["never arrived", "is still not working", "failed again today", "has been broken for a week"]
+OPENERS = ["", "Honestly, ", "Third time asking: ", "Ugh, ", "Please help, "]
+
+
+def comments(group: str, count: int, start: int = 0) -> list[str]:
+    combos = itertools.islice(
+        itertools.cycle(itertools.product(OPENERS, SUBJECTS[group], PROBLEMS)), start, start + count
+    )
+    return [f"{opener}{subject} {problem}".capitalize() for opener, subject, problem in combos]
+
+
+@pytest.fixture(scope="module")
+def data(encoder: Encoder) -> tuple[list[str], np.ndarray, np.ndarray]:
+    texts, truth = [], []
+    for k, group in enumerate(SUBJECTS):
+        batch = comments(group, 30)
+        texts += batch
+        truth += [k] * len(batch)
+    return texts, np.array(truth), encoder.encode(texts).sentences
+
+
+def test_clusters_recover_known_groups_the_same_way_every_time(data) -> None:
+    texts, truth, embeddings = data
+    first = fit_clusters(embeddings)
+    second = fit_clusters(embeddings.copy())
+    assert first.count == 3
+    assert adjusted_rand_score(truth, first.labels) > 0.85
+    placed = first.labels != OUTLIER
+    for c in range(first.count):  # every cluster holds one group only
+        assert len(set(truth[placed & (first.labels == c)])) == 1
+    assert (first.labels == second.labels).all() and np.allclose(first.centres, second.centres)
+    assert (first.labels == OUTLIER).mean() <= 0.1
+
+
+def test_keywords_name_each_cluster_by_its_own_words(data) -> None:
+    texts, truth, embeddings = data
+    clustering = fit_clusters(embeddings)
+    keywords = cluster_keywords(texts, clustering.labels)
+    expected = {"refund": {"refund", "money", "reimbursement"}, "login": {"login", "password", "signing"}}
+    for group, words in expected.items():
+        cluster = int(np.bincount(clustering.labels[truth == list(SUBJECTS).index(group)]).argmax())
+        assert words & set(keywords[cluster][:3]), (group, keywords[cluster])
+        assert label_from(keywords[cluster])
+    assert label_from([]) == "(no words)"
+
+
+def test_refresh_keeps_the_ids_of_unchanged_clusters(data, encoder: Encoder) -> None:
+    texts, truth, embeddings = data
+    before = fit_clusters(embeddings)
+    ids = [101, 102, 103]  # as the store numbers them
+    known = [
+        Known(ids[c], before.centres[c], frozenset(int(i) for i in before.members(c))) for c in range(before.count)
+    ]
+    # A day later: more comments of the same groups and a new group nobody had seen
+    new_texts = comments("refund", 12, start=30) + comments("login", 12, start=30)
+    new_texts += [f"The {w} in the app shows the wrong prices" for w in ("checkout", "basket", "cart")] * 5
+    everything = np.vstack([embeddings, encoder.encode(new_texts).sentences])
+    after = fit_clusters(everything)
+    members = [frozenset(int(i) for i in after.members(c)) for c in range(after.count)]
+    matched = match(known, after.centres, members, frozenset(range(len(everything))))
+    old_label = {ids[c]: int(np.bincount(truth[before.members(c)]).argmax()) for c in range(before.count)}
+    for c, old in enumerate(matched):
+        if old is not None:  # a continued cluster holds the same group of comments
+            assert int(np.bincount(truth[[i for i in after.members(c) if i < len(truth)]]).argmax()) == old_label[old]
+    assert sorted(i for i in matched if i is not None) == ids
+    assert matched.count(None) == after.count - 3 >= 1  # the pricing complaints are a new cluster
+
+
+def test_a_new_comment_joins_the_cluster_it_belongs_to(data, encoder: Encoder) -> None:
+    texts, truth, embeddings = data
+    clustering = fit_clusters(embeddings)
+    probe = encoder.encode(["Still waiting for my refund, it never arrived", "What a lovely sunny day"]).sentences
+    joined = assign(probe, clustering.centres, clustering.radii)
+    refund_cluster = int(np.bincount(clustering.labels[truth == 0]).argmax())
+    assert joined.tolist() == [refund_cluster, OUTLIER]
+
+
+def test_emergence_flags_a_rise_in_share_not_in_volume_or_a_new_source() -> None:
+    rule = EmergenceRule()
+    days = 10
+    totals = np.full((days, 2), 200.0)
+    counts = np.full((days, 2), 10.0)  # 5% of each source, every day
+    # The volume doubles on day 7: the series doubles with it, which is no emergence
+    totals[7:] *= 2
+    counts[7:] *= 2
+    assert not any(p.flagged for p in score_series(counts, totals, rule))
+    # A new source starts on day 8 where this series is 30% of the comments: not a flag either
+    totals3 = np.hstack([totals, np.zeros((days, 1))])
+    counts3 = np.hstack([counts, np.zeros((days, 1))])
+    totals3[8:, 2], counts3[8:, 2] = 300, 90
+    assert not any(p.flagged for p in score_series(counts3, totals3, rule))
+    # The share triples on day 9 in the known sources: flagged, with its numbers
+    counts3[9, :2] *= 3
+    periods = score_series(counts3, totals3, rule)
+    assert [p.index for p in periods if p.flagged] == [9]
+    assert periods[9].score == pytest.approx(3.0, rel=0.05) and "expected" in periods[9].reason
+    # A brand-new series rising steeply is flagged as new
+    fresh = np.zeros(days)
+    fresh[9] = 25
+    flagged = [p for p in score_series(fresh, np.full(days, 400.0), rule) if p.flagged]
+    assert [p.index for p in flagged] == [9] and flagged[0].reason.startswith("new:")
