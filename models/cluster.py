@@ -25,13 +25,13 @@ OUTLIER = -1
 
 @dataclass(frozen=True)
 class ClusterConfig:
-    min_cluster_size: int = 10
+    min_cluster_size: int = 15
     min_samples: int | None = 5
     reduce_to: int | None = 10  # UMAP components; None: cluster the raw embeddings
     neighbors: int = 15  # UMAP n_neighbors: the size of the neighbourhood kept when reducing
     radius_quantile: float = 0.05  # a cluster's radius: this quantile of its members' similarity...
     radius_slack: float = 0.08  # ...less this: a comment that reaches it joins the cluster
-    selection: str = "eom"  # HDBSCAN cluster_selection_method (leaf: smaller, more clusters)
+    selection: str = "leaf"  # HDBSCAN cluster_selection_method: leaf keeps pain points specific
     seed: int = 0
 
 

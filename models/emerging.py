@@ -3,10 +3,12 @@ recent baseline, controlling for the total volume and for the mix of sources.
 
 The test, per period t and series:
 
-- expected count E = sum over sources s of N[t, s] * share[s], where N is the number of comments
-  in scope from source s in period t and share[s] is the series' share of source s over the
-  baseline window (the `window` periods before t), shrunk toward its pooled share so that a
-  source with little history gets nearer the series' usual share. More comments overall raise E.
+- expected count E = sum over sources s of R[t, s] * odds[s], where R is the number of the other
+  comments in scope (all but this series') from source s in period t and odds[s] is the series'
+  count over the rest's count for source s in the baseline window (the `window` periods before
+  t), shrunk toward its pooled odds so that a source with little history gets nearer the
+  series' usual odds. More comments overall raise E. The rest, not the total, is the yardstick:
+  a surge of one pain point inflates the total it is part of and would mask itself.
   A source with fewer than `min_baseline` periods of at least `min_source` comments in the window
   (a channel that just started) is
   left out of both x and E until it has a baseline of its own: a new source is not by itself an
@@ -55,7 +57,9 @@ class Period:
     reason: str
 
 
-def score_series(counts: np.ndarray, totals: np.ndarray, rule: EmergenceRule = EmergenceRule()) -> list[Period]:
+def score_series(
+    counts: np.ndarray, totals: np.ndarray, rule: EmergenceRule = EmergenceRule()
+) -> list[Period]:
     """`counts` (T, S): the series' comments per period and source; `totals` (T, S): all comments
     in scope per period and source. One Period per t, in order."""
     counts = np.asarray(counts, dtype=np.float64)
@@ -83,16 +87,18 @@ def _test_period(t: int, counts: np.ndarray, totals: np.ndarray, rule: Emergence
     b = int(base_counts.sum())
     if active < rule.min_baseline:
         return Period(t, x, share, float("nan"), b, 1.0, float("nan"), False, "")
-    pooled = b / max(base_totals.sum(), 1.0)
-    per_source = (base_counts.sum(axis=0) + rule.shrink * pooled) / (base_totals.sum(axis=0) + rule.shrink)
-    expected = float((totals[t] * per_source).sum())
+    # Odds against the rest, not share of the total: a surge inflates the total it is part of
+    rest, base_rest = totals[t] - counts[t], base_totals.sum(axis=0) - base_counts.sum(axis=0)
+    pooled = b / max(base_rest.sum(), 1.0)
+    per_source = (base_counts.sum(axis=0) + rule.shrink * pooled) / (base_rest + rule.shrink)
+    expected = float((rest * per_source).sum())
     if b == 0:
         before = int(counts[t - 1].sum()) if t else 0
         flagged = x >= rule.min_new and x >= 2 * max(before, 1)
-        reason = (
-            f"new: {x} comments in this period, none in the {active} periods before" if flagged else ""
+        reason = f"new: {x} comments in this period, none in the {active} periods before" if flagged else ""
+        return Period(
+            t, x, share, expected, b, 0.0 if flagged else 1.0, float("inf") if x else 0.0, flagged, reason
         )
-        return Period(t, x, share, expected, b, 0.0 if flagged else 1.0, float("inf") if x else 0.0, flagged, reason)
     p = float(binomtest(x, x + b, expected / (expected + b), alternative="greater").pvalue) if x else 1.0
     ratio = x / expected if expected > 0 else float("inf")
     flagged = p < rule.alpha and x >= rule.min_count and ratio >= rule.min_ratio

@@ -45,8 +45,13 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def resolve_taxonomy(name_or_path: str | None, settings: Settings) -> Taxonomy:
+def resolve_taxonomy(
+    name_or_path: str | None, settings: Settings, bundled: Taxonomy | None = None
+) -> Taxonomy:
+    """The named pack or file; else the setting's default; else the bundle's own; else generic."""
     name = name_or_path or settings.default_taxonomy
+    if name is None:
+        return bundled or builtin_packs()["generic"]
     if Path(name).suffix in {".yaml", ".yml", ".json"}:
         return load_taxonomy(name)
     packs = builtin_packs()
@@ -109,8 +114,8 @@ def analyze_file(input: Path, out: Path, *, text_col: str, taxonomy: str | None,
         if not isinstance(row.get(text_col), str) or not row[text_col].strip():
             raise typer.BadParameter(f"{input.name} row {number}: {text_col!r} is empty or not text")
     settings = Settings()
-    tax = resolve_taxonomy(taxonomy, settings)
     analyzer = build_analyzer(settings)
+    tax = resolve_taxonomy(taxonomy, settings, analyzer.bundle.taxonomy if analyzer.bundle else None)
     out.parent.mkdir(parents=True, exist_ok=True)
     with (
         out.open("w", newline="", encoding="utf-8") as handle,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from models.cluster import OUTLIER, ClusterConfig, assign, fit_clusters
+from models.cluster import OUTLIER, assign, fit_clusters
 from models.emerging import EmergenceRule, score_series
 from models.encoder import Encoder
 from models.identity import Known, match
@@ -72,7 +72,8 @@ def test_refresh_keeps_the_ids_of_unchanged_clusters(data, encoder: Encoder) -> 
     before = fit_clusters(embeddings)
     ids = [101, 102, 103]  # as the store numbers them
     known = [
-        Known(ids[c], before.centres[c], frozenset(int(i) for i in before.members(c))) for c in range(before.count)
+        Known(ids[c], before.centres[c], frozenset(int(i) for i in before.members(c)))
+        for c in range(before.count)
     ]
     # A day later: more comments of the same groups and a new group nobody had seen
     new_texts = comments("refund", 12, start=30) + comments("login", 12, start=30)
@@ -84,7 +85,10 @@ def test_refresh_keeps_the_ids_of_unchanged_clusters(data, encoder: Encoder) -> 
     old_label = {ids[c]: int(np.bincount(truth[before.members(c)]).argmax()) for c in range(before.count)}
     for c, old in enumerate(matched):
         if old is not None:  # a continued cluster holds the same group of comments
-            assert int(np.bincount(truth[[i for i in after.members(c) if i < len(truth)]]).argmax()) == old_label[old]
+            assert (
+                int(np.bincount(truth[[i for i in after.members(c) if i < len(truth)]]).argmax())
+                == old_label[old]
+            )
     assert sorted(i for i in matched if i is not None) == ids
     assert matched.count(None) == after.count - 3 >= 1  # the pricing complaints are a new cluster
 
@@ -92,7 +96,9 @@ def test_refresh_keeps_the_ids_of_unchanged_clusters(data, encoder: Encoder) -> 
 def test_a_new_comment_joins_the_cluster_it_belongs_to(data, encoder: Encoder) -> None:
     texts, truth, embeddings = data
     clustering = fit_clusters(embeddings)
-    probe = encoder.encode(["Still waiting for my refund, it never arrived", "What a lovely sunny day"]).sentences
+    probe = encoder.encode(
+        ["Still waiting for my refund, it never arrived", "What a lovely sunny day"]
+    ).sentences
     joined = assign(probe, clustering.centres, clustering.radii)
     refund_cluster = int(np.bincount(clustering.labels[truth == 0]).argmax())
     assert joined.tolist() == [refund_cluster, OUTLIER]
@@ -116,7 +122,9 @@ def test_emergence_flags_a_rise_in_share_not_in_volume_or_a_new_source() -> None
     counts3[9, :2] *= 3
     periods = score_series(counts3, totals3, rule)
     assert [p.index for p in periods if p.flagged] == [9]
-    assert periods[9].score == pytest.approx(3.0, rel=0.05) and "expected" in periods[9].reason
+    # odds against the rest: 60 of 400 on day 9 against 20 of 400 before, per known source
+    assert periods[9].score == pytest.approx((60 / 340) / (20 / 380), rel=0.05)
+    assert "expected" in periods[9].reason
     # A brand-new series rising steeply is flagged as new
     fresh = np.zeros(days)
     fresh[9] = 25

@@ -1,0 +1,172 @@
+"""From analysed comments to pain clusters with trends: the part of mining that both `mot mine`
+(files) and the service's refresh job run.
+
+Input: per comment its embedding, sentiment, best touchpoint, stage, time and source. Output:
+clusters described for an analyst (label, keywords, representatives, size, negativity, touchpoint
+and stage mix, the taxonomy touchpoint they match or "new") and, per period, each cluster's count,
+share, expected count and emergence flag with its reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from models.cluster import OUTLIER, ClusterConfig, Clustering, fit_clusters, representatives
+from models.emerging import EmergenceRule, Period, score_series
+from models.keywords import cluster_keywords, label_from
+
+NEW = "new"  # a cluster that no touchpoint of the taxonomy explains: an unnamed pain point
+PERIODS = ("hour", "day", "week")
+
+
+@dataclass(frozen=True)
+class Comments:
+    """The comments to mine, aligned lists."""
+
+    texts: list[str]
+    embeddings: np.ndarray  # (n, dim) L2-normalised
+    sentiments: list[str]  # negative | neutral | positive
+    scores: list[float]  # sentiment score in [-1, 1]
+    touchpoints: list[str | None]
+    stages: list[str]
+    times: list[datetime] | None = None
+    sources: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class PainCluster:
+    index: int
+    label: str
+    keywords: list[str]
+    size: int
+    negative_share: float
+    mean_sentiment: float
+    touchpoints: dict[str, int]
+    stages: dict[str, int]
+    touchpoint: str  # the taxonomy touchpoint it matches best, or NEW
+    representatives: list[int]  # comment positions, closest to the centre first
+    emerging: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Trend:
+    period: datetime
+    cluster: int
+    tested: Period
+
+
+@dataclass(frozen=True)
+class PainReport:
+    clustering: Clustering
+    clusters: list[PainCluster]
+    periods: list[datetime]
+    trends: list[Trend]
+
+
+def describe_clusters(
+    comments: Comments, clustering: Clustering, *, match_share: float = 0.5
+) -> list[PainCluster]:
+    keywords = cluster_keywords(comments.texts, clustering.labels)
+    result = []
+    for c in range(clustering.count):
+        members = clustering.members(c)
+        tps = Counter(comments.touchpoints[i] or "none" for i in members)
+        top, top_count = tps.most_common(1)[0]
+        closest = members[representatives(comments.embeddings[members], clustering.centres[c], 3)]
+        result.append(
+            PainCluster(
+                index=c,
+                label=label_from(keywords.get(c, [])),
+                keywords=keywords.get(c, []),
+                size=len(members),
+                negative_share=round(
+                    sum(comments.sentiments[i] == "negative" for i in members) / len(members), 4
+                ),
+                mean_sentiment=round(float(np.mean([comments.scores[i] for i in members])), 4),
+                touchpoints=dict(tps.most_common()),
+                stages=dict(Counter(comments.stages[i] for i in members).most_common()),
+                touchpoint=top if top != "none" and top_count >= match_share * len(members) else NEW,
+                representatives=[int(i) for i in closest],
+            )
+        )
+    return result
+
+
+def period_start(moment: datetime, period: str) -> datetime:
+    if period == "hour":
+        return moment.replace(minute=0, second=0, microsecond=0)
+    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "day":
+        return day
+    if period == "week":  # ISO weeks start on Monday
+        return day - timedelta(days=day.weekday())
+    raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
+
+
+def trends(
+    labels: np.ndarray,
+    times: Sequence[datetime],
+    sources: Sequence[str] | None,
+    period: str,
+    rule: EmergenceRule,
+) -> tuple[list[datetime], list[Trend]]:
+    """Every cluster's count per period and source, tested against its own baseline."""
+    starts = [period_start(t, period) for t in times]
+    periods = _all_periods(min(starts), max(starts), period) if starts else []
+    where = {p: i for i, p in enumerate(periods)}
+    names = sorted(set(sources)) if sources else ["all"]
+    column = {s: i for i, s in enumerate(names)}
+    totals = np.zeros((len(periods), len(names)))
+    per_cluster = np.zeros((int(labels.max(initial=OUTLIER)) + 1, len(periods), len(names)))
+    for i, start in enumerate(starts):
+        s = column[sources[i]] if sources else 0
+        totals[where[start], s] += 1
+        if labels[i] != OUTLIER:
+            per_cluster[labels[i], where[start], s] += 1
+    result = []
+    for c, counts in enumerate(per_cluster):
+        for tested in score_series(counts, totals, rule):
+            result.append(Trend(periods[tested.index], c, tested))
+    return periods, result
+
+
+def mine(
+    comments: Comments,
+    *,
+    config: ClusterConfig | None = None,
+    period: str = "day",
+    rule: EmergenceRule | None = None,
+) -> PainReport:
+    rule = rule or EmergenceRule()
+    clustering = fit_clusters(comments.embeddings, config or ClusterConfig())
+    clusters = describe_clusters(comments, clustering)
+    periods: list[datetime] = []
+    found: list[Trend] = []
+    if comments.times is not None:
+        periods, found = trends(clustering.labels, comments.times, comments.sources, period, rule)
+        flags: dict[int, list[str]] = {}
+        for trend in found:
+            if trend.tested.flagged:
+                flags.setdefault(trend.cluster, []).append(
+                    f"{trend.period.isoformat()}: {trend.tested.reason}"
+                )
+        clusters = [
+            PainCluster(**{**c.__dict__, "emerging": c.index in flags, "reasons": flags.get(c.index, [])})
+            for c in clusters
+        ]
+    return PainReport(clustering, clusters, periods, found)
+
+
+def _all_periods(first: datetime, last: datetime, period: str) -> list[datetime]:
+    step = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}[period]
+    result, current = [], first
+    while current <= last:
+        result.append(current)
+        current = period_start(current + step, period)
+    return result

@@ -1,0 +1,207 @@
+"""`mot mine`: a file of comments in, pain clusters and their trends out, for analysts.
+
+Writes into DIR: comments.csv (every comment with its predictions and cluster, -1 for none),
+clusters.csv, trends.csv, and report.html (the clusters and charts of the emerging ones).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from tqdm import tqdm
+
+from models.cluster import OUTLIER, ClusterConfig
+from models.emerging import EmergenceRule
+from models.pain import PERIODS, Comments, PainReport, mine
+from service.batch import batches, read_rows, resolve_taxonomy
+from service.runtime import build_analyzer
+from service.settings import Settings
+
+SCOPES = ("negative", "all")
+TIME_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S")
+
+
+def parse_time(value: str, time_format: str | None) -> datetime:
+    """ISO 8601 first, then the common spreadsheet forms (or exactly `time_format` if given)."""
+    value = value.strip()
+    if time_format:
+        return datetime.strptime(value, time_format)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    for known in TIME_FORMATS:
+        try:
+            return datetime.strptime(value, known)
+        except ValueError:
+            continue
+    raise ValueError(f"{value!r} is not a time in ISO 8601 or {TIME_FORMATS}: pass --time-format")
+
+
+def mine_file(
+    input: Path,
+    out: Path,
+    *,
+    text_col: str,
+    time_col: str | None,
+    id_col: str | None,
+    source_col: str | None,
+    time_format: str | None,
+    taxonomy: str | None,
+    scope: str,
+    period: str,
+    batch_size: int,
+    config: ClusterConfig,
+    rule: EmergenceRule,
+) -> PainReport:
+    if scope not in SCOPES:
+        raise typer.BadParameter(f"--scope must be one of {SCOPES}")
+    if period not in PERIODS:
+        raise typer.BadParameter(f"--period must be one of {PERIODS}")
+    rows = read_rows(input)
+    if not rows:
+        raise typer.BadParameter(f"{input.name} has no rows")
+    for column in (c for c in (text_col, time_col, id_col, source_col) if c):
+        if column not in rows[0]:
+            raise typer.BadParameter(
+                f"{input.name} has no column {column!r}; its columns are {list(rows[0])}"
+            )
+    first = 2 if input.suffix.lower() == ".csv" else 1
+    times: list[datetime] | None = [] if time_col else None
+    for number, row in enumerate(rows, start=first):
+        if not isinstance(row.get(text_col), str) or not row[text_col].strip():
+            raise typer.BadParameter(f"{input.name} row {number}: {text_col!r} is empty or not text")
+        if times is not None:
+            try:
+                moment = parse_time(str(row[time_col]), time_format)
+            except ValueError as exc:
+                raise typer.BadParameter(f"{input.name} row {number}: {exc}") from None
+            times.append(moment.replace(tzinfo=None) if moment.tzinfo is None else moment)
+    if times and len({t.tzinfo is None for t in times}) > 1:
+        raise typer.BadParameter(
+            f"{input.name}: some times carry a time zone and some do not: make them alike"
+        )
+    ids = [str(row[id_col]) if id_col else str(i) for i, row in enumerate(rows)]
+
+    settings = Settings()
+    analyzer = build_analyzer(settings)
+    tax = resolve_taxonomy(taxonomy, settings, analyzer.bundle.taxonomy if analyzer.bundle else None)
+    analyses = []
+    with tqdm(total=len(rows), unit="comment", desc="analyze") as progress:
+        for batch in batches(rows, batch_size):
+            analyses += analyzer.analyze([row[text_col] for row in batch], tax)
+            progress.update(len(batch))
+    keep = [i for i, a in enumerate(analyses) if scope == "all" or a.sentiment.label == "negative"]
+    comments = Comments(
+        texts=[analyses[i].text for i in keep],
+        embeddings=np.stack([analyses[i].embedding for i in keep]) if keep else np.zeros((0, 1), np.float32),
+        sentiments=[analyses[i].sentiment.label for i in keep],
+        scores=[analyses[i].sentiment.score for i in keep],
+        touchpoints=[analyses[i].touchpoints[0].label if analyses[i].touchpoints else None for i in keep],
+        stages=[analyses[i].stage.label for i in keep],
+        times=[times[i] for i in keep] if times is not None else None,
+        sources=[str(rows[i][source_col]) for i in keep] if source_col else None,
+    )
+    typer.echo(f"clustering {len(keep)} {scope} comments of {len(rows)}", err=True)
+    report = mine(comments, config=config, period=period, rule=rule)
+    cluster_of = np.full(len(rows), OUTLIER)
+    cluster_of[keep] = report.clustering.labels
+    out.mkdir(parents=True, exist_ok=True)
+    _write_comments(out / "comments.csv", ids, analyses, cluster_of)
+    _write_clusters(out / "clusters.csv", report)
+    _write_trends(out / "trends.csv", report, period)
+    from service.mine_report import write_html
+
+    write_html(out / "report.html", report, comments, scope=scope, source=input.name, period=period)
+    flagged = sum(c.emerging for c in report.clusters)
+    typer.echo(
+        f"{report.clustering.count} clusters, {flagged} emerging, "
+        f"{(report.clustering.labels == OUTLIER).mean():.1%} of the clustered comments outside every cluster; "
+        f"wrote {out}/comments.csv, clusters.csv, trends.csv, report.html",
+        err=True,
+    )
+    return report
+
+
+def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _write_comments(path: Path, ids: list[str], analyses, cluster_of: np.ndarray) -> None:
+    _write(
+        path,
+        ["id", "stage", "touchpoint", "sentiment", "sentiment_score", "cluster_id"],
+        [
+            [
+                ident,
+                a.stage.label,
+                a.touchpoints[0].label if a.touchpoints else "",
+                a.sentiment.label,
+                round(a.sentiment.score, 4),
+                int(cluster),
+            ]
+            for ident, a, cluster in zip(ids, analyses, cluster_of)
+        ],
+    )
+
+
+def _write_clusters(path: Path, report: PainReport) -> None:
+    _write(
+        path,
+        [
+            "cluster_id",
+            "label",
+            "keywords",
+            "size",
+            "negative_share",
+            "mean_sentiment",
+            "touchpoint",
+            "emerging",
+            "reasons",
+        ],
+        [
+            [
+                c.index,
+                c.label,
+                ";".join(c.keywords),
+                c.size,
+                c.negative_share,
+                c.mean_sentiment,
+                c.touchpoint,
+                c.emerging,
+                " | ".join(c.reasons),
+            ]
+            for c in report.clusters
+        ],
+    )
+
+
+def _write_trends(path: Path, report: PainReport, period: str) -> None:
+    def stamp(moment: datetime) -> str:
+        return moment.date().isoformat() if period in {"day", "week"} else moment.isoformat()
+
+    _write(
+        path,
+        ["period", "cluster_id", "count", "share", "baseline", "score", "flagged", "reason"],
+        [
+            [
+                stamp(t.period),
+                t.cluster,
+                t.tested.count,
+                round(t.tested.share, 5),
+                "" if np.isnan(t.tested.expected) else round(t.tested.expected, 2),
+                "" if np.isnan(t.tested.score) else round(t.tested.score, 3),
+                t.tested.flagged,
+                t.tested.reason,
+            ]
+            for t in report.trends
+        ],
+    )
