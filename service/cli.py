@@ -155,6 +155,29 @@ def evaluate(
     typer.echo(json.dumps(summary, indent=2))
 
 
+@app.command("evaluate-clusters")
+def evaluate_clusters(
+    data_dir: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
+    baseline: Annotated[bool, typer.Option(help="run BERTopic's defaults beside ours")] = True,
+    sizes: Annotated[str, typer.Option(help="comma-separated sizes to time; empty: skip")] = "",
+    min_cluster_size: Annotated[int, typer.Option(min=2)] = 15,
+) -> None:
+    """Pain clusters graded on Banking77 against BERTopic, and timed at scale (JSON)."""
+    import json
+    from dataclasses import replace
+
+    from models.cluster import ClusterConfig
+    from models.encoder import Encoder
+    from training.evaluate_clusters import quality, scale
+
+    config = replace(ClusterConfig(), min_cluster_size=min_cluster_size)
+    encoder = Encoder()
+    result = {"quality": quality(data_dir, encoder, config, baseline)}
+    if sizes:
+        result["scale"] = scale(data_dir, encoder, config, [int(n) for n in sizes.split(",")])
+    typer.echo(json.dumps(result, indent=2))
+
+
 @app.command()
 def train(
     data: Annotated[Path, typer.Option(help="labelled comments: a CSV or JSONL file")],

@@ -11,7 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from service.api import admin, analyze, comments, corrections, health, jobs, journey, taxonomies
+from service.api import admin, analyze, clusters, comments, corrections, health, jobs, journey, taxonomies
+from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
 from service.limits import BodyLimit
@@ -32,7 +33,8 @@ def build_state(settings: Settings) -> AppState:
     bundle_taxonomy = analyzer.bundle.taxonomy if analyzer.bundle else None
     registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy, bundle_taxonomy)
     analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
-    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs())
+    clusters = load_index(sessions, settings.cluster_scope)
+    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         if stale_count(state.sessions, state.analyzer.encoder.version):
             state.start_reembedding()
+        if settings.cluster_refresh_minutes > 0:
+            state.jobs.every(settings.cluster_refresh_minutes * 60, state.start_cluster_refresh)
         yield
         state.jobs.shutdown()
         state.engine.dispose()
@@ -76,6 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=400 if bad_json else 422,
         )
 
-    for module in (analyze, comments, corrections, journey, taxonomies, admin, jobs, health):
+    for module in (analyze, comments, corrections, journey, clusters, taxonomies, admin, jobs, health):
         app.include_router(module.router)
     return app

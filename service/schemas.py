@@ -165,6 +165,7 @@ class StoredComment(BaseModel):
     sentiment_confidence: float
     model_version: str
     embedding_model: str
+    cluster_id: int | None = None
 
 
 class CommentPage(BaseModel):
@@ -251,3 +252,54 @@ class JobOut(BaseModel):
     error: str | None
     started_at: datetime
     finished_at: datetime | None
+
+
+ClusterStatus = Literal["new", "known", "resolved", "ignored"]
+
+
+class TrendPoint(BaseModel):
+    period: str
+    count: int
+    share: float
+    expected: float | None
+    score: float | None
+    flagged: bool
+
+
+class ClusterOut(BaseModel):
+    id: int
+    label: str
+    name: str | None
+    status: str
+    keywords: list[str]
+    size: int
+    negative_share: float
+    mean_sentiment: float
+    touchpoint: str  # the best taxonomy match, or "new"
+    linked_touchpoint: str | None
+    touchpoints: dict[str, int]
+    stages: dict[str, int]
+    emerging: bool
+    reasons: list[str]
+    growth: float
+    pain: float  # size x negative share x growth (at least 1): the default order
+    refreshed_at: datetime
+
+
+class Representative(BaseModel):
+    comment_id: int
+    text: str
+    created_at: datetime
+
+
+class ClusterDetail(ClusterOut):
+    trend: list[TrendPoint]
+    representatives: list[Representative]
+
+
+class ClusterPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=300)
+    status: ClusterStatus | None = None
+    linked_touchpoint: str | None = Field(None, max_length=64)

@@ -45,6 +45,19 @@ class Settings(BaseSettings):
     min_confidence: float = Field(0.3, ge=0, le=1, description="touchpoints below it are dropped")
     max_touchpoints: int = Field(3, ge=1, le=20, description="touchpoints returned per comment")
 
+    # Pain clusters (issue 4)
+    cluster_scope: str = Field("negative", description="comments clustered: negative (pain points) or all")
+    cluster_period: str = Field("day", description="trend period: hour, day or week")
+    cluster_min_size: int = Field(15, ge=2, description="fewest comments a cluster holds")
+    cluster_max_comments: int = Field(
+        100_000, ge=100, description="most recent comments a refresh clusters (time and memory grow with it)"
+    )
+    cluster_refresh_minutes: float = Field(
+        0, ge=0, description="refresh the clusters this often in the background; 0: only on demand"
+    )
+    emergence_alpha: float = Field(0.001, gt=0, lt=0.5, description="false-alarm rate per cluster and period")
+    emergence_window: int = Field(7, ge=2, le=365, description="periods in a cluster's baseline")
+
     # Redaction
     redact: bool = Field(True, description="replace personal data before embedding and storage")
     redact_kinds: list[str] = Field(default_factory=lambda: ["email", "phone", "card", "iban"])
@@ -61,6 +74,20 @@ class Settings(BaseSettings):
     # Server
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("cluster_scope")
+    @classmethod
+    def _scope(cls, value: str) -> str:
+        if value not in {"negative", "all"}:
+            raise ValueError("MOT_CLUSTER_SCOPE must be negative or all")
+        return value
+
+    @field_validator("cluster_period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        if value not in {"hour", "day", "week"}:
+            raise ValueError("MOT_CLUSTER_PERIOD must be hour, day or week")
+        return value
 
     @field_validator("sqlite_synchronous")
     @classmethod

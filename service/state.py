@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
+from service.jobs.clusters import ClusterIndex
 from service.jobs.registry import Jobs
 from service.settings import Settings
 from service.taxonomies import TaxonomyRegistry
@@ -23,6 +24,7 @@ class AppState:
     taxonomies: TaxonomyRegistry
     swap_lock: threading.Lock  # one model swap at a time; requests read `analyzer` once each
     jobs: Jobs
+    clusters: ClusterIndex  # the active clusters, for assigning comments at ingest
 
     def start_reembedding(self) -> None:
         """Bring every stored embedding to the encoder in service, in the background."""
@@ -30,4 +32,15 @@ class AppState:
 
         self.jobs.start(
             "reembed", reembed_work(self.sessions, lambda: self.analyzer, self.settings.reembed_batch)
+        )
+
+    def start_cluster_refresh(self):
+        """Re-cluster the stored comments in the background; returns the job."""
+        from service.jobs.clusters import refresh_work
+
+        def publish(index: ClusterIndex) -> None:
+            self.clusters = index
+
+        return self.jobs.start(
+            "clusters", refresh_work(self.sessions, lambda: self.analyzer, self.settings, publish)
         )

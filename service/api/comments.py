@@ -43,8 +43,11 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
     analyzer = state.analyzer  # one model for the whole request, even across a swap
     if valid:
         analyses = analyzer.analyze([item.text for _, item in valid], taxonomy)
+        cluster_ids = state.clusters.assign(
+            [a.embedding for a in analyses], [a.sentiment.label for a in analyses], analyzer.encoder.version
+        )
         with state.sessions.begin() as session:
-            for (index, item), analysis in zip(valid, analyses):
+            for (index, item), analysis, cluster_id in zip(valid, analyses, cluster_ids):
                 inserted = insert_comment(
                     session,
                     item,
@@ -54,6 +57,7 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
                     taxonomy=taxonomy.name,
                     model_version=analyzer.model_version,
                     embedding_model=analyzer.encoder.version,
+                    cluster_id=cluster_id,
                 )
                 statuses.append(
                     ItemStatus(
@@ -91,6 +95,7 @@ def list_comments(
     sentiment: Literal["negative", "neutral", "positive"] | None = None,
     source: str | None = None,
     taxonomy: str | None = None,
+    cluster: Annotated[int | None, Query(description="comments of this pain cluster")] = None,
     limit: Annotated[int, Query(ge=1, description="page size, at most MOT_MAX_PAGE_SIZE")] = 100,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> CommentPage:
@@ -101,7 +106,7 @@ def list_comments(
         )
     if since and until and since >= until:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
-    f = CommentFilter(since, until, stage, touchpoint, sentiment, source, taxonomy)
+    f = CommentFilter(since, until, stage, touchpoint, sentiment, source, taxonomy, cluster)
     try:
         rows, next_cursor = page_comments(session, f, limit, cursor)
     except ValueError as exc:
@@ -138,4 +143,5 @@ def stored(row: Comment) -> StoredComment:
         sentiment_confidence=row.sentiment_confidence,
         model_version=row.model_version,
         embedding_model=row.embedding_model,
+        cluster_id=row.cluster_id,
     )

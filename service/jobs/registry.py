@@ -57,6 +57,18 @@ class Jobs:
             job.status, job.error = "failed", str(exc)
         job.finished_at = datetime.now(UTC)
 
+    def every(self, seconds: float, start: Callable[[], object]) -> None:
+        """Call `start` every `seconds` until shutdown (a scheduled refresh); one thread, no drift
+        pile-up: a run still going when the next is due is not started twice (see `start`)."""
+
+        def loop() -> None:
+            while not self.stopping.wait(seconds):
+                start()
+
+        thread = threading.Thread(target=loop, name="schedule", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
     def get(self, job_id: int) -> Job | None:
         return self._jobs.get(job_id)
 

@@ -32,6 +32,7 @@ def insert_comment(
     taxonomy: str,
     model_version: str,
     embedding_model: str,
+    cluster_id: int | None = None,
 ) -> Insert:
     """Insert unless (source, external_id) exists; ON CONFLICT makes concurrent retries safe."""
     now = datetime.now(UTC)
@@ -53,6 +54,7 @@ def insert_comment(
         embedding=np.asarray(analysis.embedding, dtype="<f4").tobytes(),
         embedding_model=embedding_model,
         model_version=model_version,
+        cluster_id=cluster_id,
     )
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -92,6 +94,7 @@ class CommentFilter:
     sentiment: str | None = None
     source: str | None = None
     taxonomy: str | None = None
+    cluster: int | None = None
 
 
 def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
@@ -107,6 +110,8 @@ def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[typ
         query = query.where(Comment.source == f.source)
     if f.taxonomy:
         query = query.where(Comment.taxonomy == f.taxonomy)
+    if f.cluster is not None:
+        query = query.where(Comment.cluster_id == f.cluster)
     if f.touchpoint:
         query = query.where(
             exists().where(Mention.comment_id == Comment.id, Mention.touchpoint == f.touchpoint)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -50,6 +51,7 @@ class Comment(Base):
     embedding: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
     embedding_model: Mapped[str] = mapped_column(String(200))
     model_version: Mapped[str] = mapped_column(String(300))
+    cluster_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # a PainCluster
 
     mentions: Mapped[list[Mention]] = relationship(
         back_populates="comment", cascade="all, delete-orphan", order_by="Mention.rank"
@@ -99,3 +101,34 @@ class Correction(Base):
     sentiment: Mapped[str | None] = mapped_column(String(16), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PainCluster(Base):
+    """A pain cluster; its id survives refreshes that find it again (models/identity.py)."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(16))  # negative | all
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # found by the latest refresh
+    label: Mapped[str] = mapped_column(String(300))
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    name: Mapped[str | None] = mapped_column(String(300), nullable=True)  # the analyst's
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new | known | resolved | ignored
+    linked_touchpoint: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the analyst's
+    touchpoint: Mapped[str] = mapped_column(String(64))  # best taxonomy match, or "new"
+    size: Mapped[int] = mapped_column(Integer)
+    negative_share: Mapped[float] = mapped_column(Float)
+    mean_sentiment: Mapped[float] = mapped_column(Float)
+    touchpoints: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    stages: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    representatives: Mapped[list[int]] = mapped_column(JSON, default=list)  # comment ids
+    emerging: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    trend: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    growth: Mapped[float] = mapped_column(Float, default=1.0)  # last period's observed / expected
+    centre: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    radius: Mapped[float] = mapped_column(Float)
+    embedding_model: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

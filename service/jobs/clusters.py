@@ -1,0 +1,188 @@
+"""Refresh the pain clusters from the stored comments, keeping the ids (and so the analysts'
+names and statuses) of the clusters found again; and assign a comment that arrives between two
+refreshes to the cluster it is close to.
+
+Only embeddings of the encoder in service are clustered: after a swap, comments waiting for the
+re-embedding job are left out until they are re-embedded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.cluster import OUTLIER, ClusterConfig, assign
+from models.emerging import EmergenceRule
+from models.identity import Known, match
+from models.pain import Comments, mine
+from models.pipeline import Analyzer
+from service.jobs.registry import Job
+from service.settings import Settings
+from service.store.tables import Comment, PainCluster
+
+
+@dataclass(frozen=True)
+class ClusterIndex:
+    """The active clusters' centres, for assigning new comments at ingest."""
+
+    ids: list[int]
+    centres: np.ndarray
+    radii: np.ndarray
+    scope: str
+    embedding_model: str
+
+    def assign(self, embeddings: np.ndarray, sentiments: list[str], embedding_model: str) -> list[int | None]:
+        if not self.ids or embedding_model != self.embedding_model:
+            return [None] * len(embeddings)
+        found = assign(np.asarray(embeddings, dtype=np.float32), self.centres, self.radii)
+        return [
+            self.ids[c] if c != OUTLIER and (self.scope == "all" or sentiment == "negative") else None
+            for c, sentiment in zip(found.tolist(), sentiments)
+        ]
+
+
+def load_index(sessions: sessionmaker[Session], scope: str) -> ClusterIndex:
+    with sessions() as session:
+        rows = session.scalars(
+            select(PainCluster).where(PainCluster.active, PainCluster.scope == scope).order_by(PainCluster.id)
+        ).all()
+    if not rows:
+        return ClusterIndex([], np.zeros((0, 0), np.float32), np.zeros(0, np.float32), scope, "")
+    return ClusterIndex(
+        ids=[r.id for r in rows],
+        centres=np.stack([np.frombuffer(r.centre, dtype="<f4") for r in rows]),
+        radii=np.array([r.radius for r in rows], dtype=np.float32),
+        scope=scope,
+        embedding_model=rows[0].embedding_model,
+    )
+
+
+def refresh_work(
+    sessions: sessionmaker[Session],
+    current: Callable[[], Analyzer],
+    settings: Settings,
+    published: Callable[[ClusterIndex], None],
+) -> Callable[[Job, threading.Event], None]:
+    def work(job: Job, stopping: threading.Event) -> None:
+        job.total = 4
+        index = refresh(sessions, current().encoder.version, settings, job)
+        published(index)
+        job.done = job.total
+
+    return work
+
+
+def refresh(
+    sessions: sessionmaker[Session], encoder_version: str, settings: Settings, job: Job | None = None
+) -> ClusterIndex:
+    scope = settings.cluster_scope
+    with sessions() as session:
+        query = select(
+            Comment.id, Comment.text, Comment.embedding, Comment.sentiment, Comment.sentiment_score,
+            Comment.touchpoint, Comment.stage, Comment.created_at, Comment.source,
+        ).where(Comment.embedding_model == encoder_version)  # fmt: skip
+        if scope == "negative":
+            query = query.where(Comment.sentiment == "negative")
+        rows = session.execute(
+            query.order_by(Comment.created_at.desc()).limit(settings.cluster_max_comments)
+        ).all()
+        known_rows = session.scalars(
+            select(PainCluster).where(PainCluster.active, PainCluster.scope == scope)
+        ).all()
+        members: dict[int, set[int]] = {}
+        for comment_id, cluster_id in session.execute(
+            select(Comment.id, Comment.cluster_id).where(Comment.cluster_id.is_not(None))
+        ):
+            members.setdefault(cluster_id, set()).add(comment_id)
+        known = [
+            Known(r.id, np.frombuffer(r.centre, dtype="<f4"), frozenset(members.get(r.id, set())))
+            for r in known_rows
+        ]
+    _step(job)
+    rows = rows[::-1]  # oldest first
+    ids = [r.id for r in rows]
+    comments = Comments(
+        texts=[r.text for r in rows],
+        embeddings=np.stack([np.frombuffer(r.embedding, dtype="<f4") for r in rows])
+        if rows
+        else np.zeros((0, 1), np.float32),
+        sentiments=[r.sentiment for r in rows],
+        scores=[r.sentiment_score for r in rows],
+        touchpoints=[r.touchpoint for r in rows],
+        stages=[r.stage for r in rows],
+        times=[_naive_utc(r.created_at) for r in rows],
+        sources=[r.source for r in rows],
+    )
+    config = replace(ClusterConfig(), min_cluster_size=settings.cluster_min_size)
+    rule = replace(EmergenceRule(), alpha=settings.emergence_alpha, window=settings.emergence_window)
+    report = mine(comments, config=config, period=settings.cluster_period, rule=rule)
+    _step(job)
+    clustering = report.clustering
+    new_members = [frozenset(ids[i] for i in clustering.members(c)) for c in range(clustering.count)]
+    continued = match(known, clustering.centres, new_members, frozenset(ids))
+    now = datetime.now(UTC)
+    with sessions.begin() as session:
+        session.execute(update(PainCluster).where(PainCluster.scope == scope).values(active=False))
+        session.execute(update(Comment).where(Comment.cluster_id.is_not(None)).values(cluster_id=None))
+        for described, old_id in zip(report.clusters, continued):
+            c = described.index
+            trend = [
+                {
+                    "period": t.period.isoformat(),
+                    "count": t.tested.count,
+                    "share": round(t.tested.share, 5),
+                    "expected": None if np.isnan(t.tested.expected) else round(t.tested.expected, 2),
+                    "score": None if not np.isfinite(t.tested.score) else round(t.tested.score, 3),
+                    "flagged": t.tested.flagged,
+                }
+                for t in report.trends
+                if t.cluster == c
+            ]
+            last_score = trend[-1]["score"] if trend and trend[-1]["score"] is not None else 1.0
+            values = dict(
+                scope=scope,
+                active=True,
+                label=described.label,
+                keywords=described.keywords,
+                touchpoint=described.touchpoint,
+                size=described.size,
+                negative_share=described.negative_share,
+                mean_sentiment=described.mean_sentiment,
+                touchpoints=described.touchpoints,
+                stages=described.stages,
+                representatives=[ids[i] for i in described.representatives],
+                emerging=described.emerging,
+                reasons=described.reasons,
+                trend=trend,
+                growth=float(last_score),
+                centre=clustering.centres[c].astype("<f4").tobytes(),
+                radius=float(clustering.radii[c]),
+                embedding_model=encoder_version,
+                refreshed_at=now,
+            )
+            row = session.get(PainCluster, old_id) if old_id is not None else None
+            if row is None:
+                row = PainCluster(created_at=now, status="new", **values)
+                session.add(row)
+                session.flush()
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+            session.execute(update(Comment).where(Comment.id.in_(new_members[c])).values(cluster_id=row.id))
+    _step(job)
+    return load_index(sessions, scope)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _step(job: Job | None) -> None:
+    if job is not None:
+        job.done += 1

@@ -1,0 +1,140 @@
+"""Pain clusters through the API on SQLite and PostgreSQL: refresh on demand, list by pain,
+detail, emerging, analyst's name and status kept across a refresh that adds a day of comments,
+drill-down to the comments, and assignment of a new comment at ingest."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from service.local_server import local_server
+from service.settings import Settings
+from tests.conftest import POSTGRES_URL
+from tests.test_cluster import comments
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fresh_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server on an empty database of its own: the clusters are known by construction."""
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('clusters') / 'mot.db'}"
+    else:
+        schema = f"mot_clusters_{uuid.uuid4().hex[:8]}"
+        with create_engine(POSTGRES_URL).begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with local_server(Settings(database_url=url, default_taxonomy="ecommerce")) as base:
+        yield base
+    if schema:
+        with create_engine(POSTGRES_URL).begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def day_of_comments(day: int, per_group: dict[str, int], used: dict[str, int]) -> list[dict]:
+    items = []
+    for group, count in per_group.items():
+        for k, body in enumerate(comments(group, count, start=used.get(group, 0))):
+            stamp = START + timedelta(days=day, minutes=5 * k)
+            items.append(
+                {
+                    "id": f"{group}-{used.get(group, 0) + k}",
+                    "text": f"Terrible. {body}",
+                    "created_at": stamp.isoformat(),
+                }
+            )
+        used[group] = used.get(group, 0) + count
+    items.append(
+        {"id": f"praise-{day}", "text": "Great service, thank you so much!", "created_at": START.isoformat()}
+    )
+    return items
+
+
+def post(client: httpx.Client, items: list[dict]) -> None:
+    for begin in range(0, len(items), 200):
+        response = client.post("/v1/comments", json={"source": "web", "comments": items[begin : begin + 200]})
+        assert response.status_code == 200, response.text
+
+
+def refresh(client: httpx.Client) -> None:
+    job = client.post("/v1/clusters/refresh")
+    assert job.status_code == 202, job.text
+    for _ in range(600):
+        state = client.get(f"/v1/jobs/{job.json()['id']}").json()
+        if state["status"] != "running":
+            assert state["status"] == "done", state
+            return
+        time.sleep(0.2)
+    raise AssertionError("the refresh did not finish")
+
+
+def group_of(client: httpx.Client, cluster: dict) -> set[str]:
+    page = client.get("/v1/comments", params={"cluster": cluster["id"], "limit": 500}).json()
+    assert len(page["comments"]) == cluster["size"]
+    return {c["id"].split("-")[0] for c in page["comments"]}
+
+
+def test_clusters_through_the_api(fresh_server: str) -> None:
+    with httpx.Client(base_url=fresh_server, timeout=300) as client:
+        used: dict[str, int] = {}
+        for day in range(6):
+            post(
+                client,
+                day_of_comments(day, {"refund": 25 if day == 5 else 4, "login": 6, "delivery": 6}, used),
+            )
+        refresh(client)
+
+        listed = client.get("/v1/clusters").json()
+        assert len(listed) == 3
+        assert [c["pain"] for c in listed] == sorted((c["pain"] for c in listed), reverse=True)
+        by_group = {}
+        for cluster in listed:
+            (group,) = group_of(client, cluster)  # one group per cluster; praise is outside
+            by_group[group] = cluster
+        assert set(by_group) == {"refund", "login", "delivery"}
+        refund = by_group["refund"]
+        assert [c["id"] for c in client.get("/v1/emerging").json()] == [refund["id"]]
+        assert refund["reasons"] and "expected" in refund["reasons"][0]
+
+        detail = client.get(f"/v1/clusters/{refund['id']}").json()
+        assert len(detail["representatives"]) == 3 and "refund" in " ".join(detail["keywords"])
+        assert [p["count"] for p in detail["trend"]] == [4, 4, 4, 4, 4, 25]
+        assert [p["flagged"] for p in detail["trend"]] == [False] * 5 + [True]
+
+        named = client.patch(f"/v1/clusters/{refund['id']}", json={"name": "Refunds late", "status": "known"})
+        assert named.status_code == 200 and named.json()["name"] == "Refunds late"
+        bad = client.patch(f"/v1/clusters/{refund['id']}", json={"status": "done"})
+        assert bad.status_code == 422
+        unknown = client.patch(f"/v1/clusters/{refund['id']}", json={"linked_touchpoint": "teleport"})
+        assert unknown.status_code == 422 and "not in the default taxonomy" in unknown.json()["detail"]
+        assert client.get("/v1/clusters/999999").status_code == 404
+
+        # A comment arriving between refreshes joins its cluster at ingest
+        post(
+            client,
+            [
+                {
+                    "id": "late-refund",
+                    "text": "Terrible. My refund never arrived",
+                    "created_at": START.isoformat(),
+                }
+            ],
+        )
+        stored = client.get("/v1/comments", params={"cluster": refund["id"], "limit": 500}).json()["comments"]
+        assert "late-refund" in {c["id"] for c in stored}
+
+        # A day later: the same complaints again; the refresh keeps every id and the analyst's name
+        post(client, day_of_comments(6, {"refund": 4, "login": 6, "delivery": 6}, used))
+        refresh(client)
+        again = {c["id"]: c for c in client.get("/v1/clusters").json()}
+        assert set(again) == {c["id"] for c in by_group.values()}
+        assert again[refund["id"]]["name"] == "Refunds late" and again[refund["id"]]["status"] == "known"
+        assert group_of(client, again[refund["id"]]) == {"refund", "late"}
