@@ -63,6 +63,9 @@ def mine(
     source_col: Annotated[
         str | None, typer.Option(help="column naming the source or channel: trends control for its mix")
     ] = None,
+    rating_col: Annotated[
+        str | None, typer.Option(help="column holding a rating (CSAT, NPS, stars): ranks moments of truth")
+    ] = None,
     time_format: Annotated[
         str | None, typer.Option(help="strptime format; default: ISO 8601 or M/D/Y H:M")
     ] = None,
@@ -89,6 +92,7 @@ def mine(
         time_col=time_col,
         id_col=id_col,
         source_col=source_col,
+        rating_col=rating_col,
         time_format=time_format,
         taxonomy=taxonomy,
         scope=scope,

@@ -11,7 +11,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from service.api import admin, analyze, clusters, comments, corrections, health, jobs, journey, taxonomies
+from service.api import (
+    admin,
+    analyze,
+    clusters,
+    comments,
+    corrections,
+    health,
+    jobs,
+    journey,
+    moments,
+    taxonomies,
+)
 from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
@@ -80,6 +91,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=400 if bad_json else 422,
         )
 
-    for module in (analyze, comments, corrections, journey, clusters, taxonomies, admin, jobs, health):
+    for module in (
+        analyze,
+        comments,
+        corrections,
+        journey,
+        clusters,
+        moments,
+        taxonomies,
+        admin,
+        jobs,
+        health,
+    ):
         app.include_router(module.router)
     return app

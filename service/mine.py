@@ -1,7 +1,8 @@
 """`mot mine`: a file of comments in, pain clusters and their trends out, for analysts.
 
 Writes into DIR: comments.csv (every comment with its predictions and cluster, -1 for none),
-clusters.csv, trends.csv, and report.html (the clusters and charts of the emerging ones).
+clusters.csv, trends.csv, moments.csv (touchpoints ranked by impact: models/moments.py), and
+report.html (the clusters and charts of the emerging ones).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tqdm import tqdm
 
 from models.cluster import OUTLIER, ClusterConfig
 from models.emerging import EmergenceRule
+from models.moments import Mentioned, Moment, moments
 from models.pain import PERIODS, Comments, PainReport, mine
 from service.batch import batches, read_rows, resolve_taxonomy
 from service.runtime import build_analyzer
@@ -51,6 +53,7 @@ def mine_file(
     time_col: str | None,
     id_col: str | None,
     source_col: str | None,
+    rating_col: str | None,
     time_format: str | None,
     taxonomy: str | None,
     scope: str,
@@ -66,7 +69,7 @@ def mine_file(
     rows = read_rows(input)
     if not rows:
         raise typer.BadParameter(f"{input.name} has no rows")
-    for column in (c for c in (text_col, time_col, id_col, source_col) if c):
+    for column in (c for c in (text_col, time_col, id_col, source_col, rating_col) if c):
         if column not in rows[0]:
             raise typer.BadParameter(
                 f"{input.name} has no column {column!r}; its columns are {list(rows[0])}"
@@ -87,6 +90,7 @@ def mine_file(
             f"{input.name}: some times carry a time zone and some do not: make them alike"
         )
     ids = [str(row[id_col]) if id_col else str(i) for i, row in enumerate(rows)]
+    ratings = [_rating(row, rating_col, input.name, number) for number, row in enumerate(rows, start=first)]
 
     settings = Settings()
     analyzer = build_analyzer(settings)
@@ -115,6 +119,13 @@ def mine_file(
     _write_comments(out / "comments.csv", ids, analyses, cluster_of)
     _write_clusters(out / "clusters.csv", report)
     _write_trends(out / "trends.csv", report, period)
+    ranked = moments(
+        [
+            Mentioned(rating, {m.label: m.sentiment.label == "negative" for m in a.touchpoints})
+            for rating, a in zip(ratings, analyses)
+        ]
+    )
+    _write_moments(out / "moments.csv", ranked)
     from service.mine_report import write_html
 
     write_html(out / "report.html", report, comments, scope=scope, source=input.name, period=period)
@@ -122,10 +133,54 @@ def mine_file(
     typer.echo(
         f"{report.clustering.count} clusters, {flagged} emerging, "
         f"{(report.clustering.labels == OUTLIER).mean():.1%} of the clustered comments outside every cluster; "
-        f"wrote {out}/comments.csv, clusters.csv, trends.csv, report.html",
+        f"wrote {out}/comments.csv, clusters.csv, trends.csv, moments.csv, report.html",
         err=True,
     )
     return report
+
+
+def _rating(row: dict[str, Any], column: str | None, name: str, number: int) -> float | None:
+    if column is None or row.get(column) in (None, ""):
+        return None
+    try:
+        return float(row[column])
+    except (TypeError, ValueError):
+        raise typer.BadParameter(
+            f"{name} row {number}: rating {row[column]!r} is not a number: fix it or leave it empty"
+        ) from None
+
+
+def _write_moments(path: Path, ranked: list[Moment]) -> None:
+    _write(
+        path,
+        [
+            "rank",
+            "touchpoint",
+            "comments",
+            "negative_share",
+            "rating_drop",
+            "ci_low",
+            "ci_high",
+            "frequency",
+            "impact",
+            "quadrant",
+        ],
+        [
+            [
+                rank,
+                m.touchpoint,
+                m.comments,
+                m.negative_share,
+                m.rating_drop,
+                m.ci_low,
+                m.ci_high,
+                m.frequency,
+                m.impact,
+                m.quadrant,
+            ]
+            for rank, m in enumerate(ranked, start=1)
+        ],
+    )
 
 
 def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:

@@ -303,3 +303,23 @@ class ClusterPatch(BaseModel):
     name: str | None = Field(None, max_length=300)
     status: ClusterStatus | None = None
     linked_touchpoint: str | None = Field(None, max_length=64)
+
+
+class MomentOut(BaseModel):
+    rank: int
+    touchpoint: str
+    comments: int
+    negative_share: float
+    rating_drop: float | None = Field(description="mean rating without a negative mention minus with one")
+    ci_low: float | None
+    ci_high: float | None
+    frequency: float
+    impact: float
+    quadrant: str
+
+
+class MomentsOut(BaseModel):
+    rated: int  # comments with a rating: the ranking uses ratings when there are enough
+    comments: int
+    rating_field: str
+    moments: list[MomentOut]

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         0, ge=0, description="refresh the clusters this often in the background; 0: only on demand"
     )
     emergence_alpha: float = Field(0.001, gt=0, lt=0.5, description="false-alarm rate per cluster and period")
+    rating_field: str = Field(
+        "rating", description="metadata field holding a rating (CSAT, NPS, stars) for GET /v1/moments"
+    )
     emergence_window: int = Field(7, ge=2, le=365, description="periods in a cluster's baseline")
 
     # Redaction

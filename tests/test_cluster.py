@@ -130,3 +130,36 @@ def test_emergence_flags_a_rise_in_share_not_in_volume_or_a_new_source() -> None
     fresh[9] = 25
     flagged = [p for p in score_series(fresh, np.full(days, 400.0), rule) if p.flagged]
     assert [p.index for p in flagged] == [9] and flagged[0].reason.startswith("new:")
+
+
+def test_moments_rank_touchpoints_by_what_they_cost_the_rating() -> None:
+    from models.moments import Mentioned, moments
+
+    rng = np.random.default_rng(0)
+    rows = []
+    # By construction: a negative "refunds" mention (10% of comments) takes 3 stars off, one of
+    # "delivery" (40%) takes 1; "app" is named negatively by half of them and costs nothing.
+    for i in range(1000):
+        rating = 5.0
+        named: dict[str, bool] = {"app": bool(rng.random() < 0.5)}
+        if i % 10 == 0:
+            named["refunds"] = True
+            rating -= 3
+        if i % 10 in (1, 2, 3, 4):
+            named["delivery"] = True
+            rating -= 1
+        rows.append(Mentioned(float(rating + rng.normal(0, 0.3)), named))
+    ranked = moments(rows)
+    assert [m.touchpoint for m in ranked] == ["refunds", "delivery", "app"]
+    refunds, delivery, app = ranked
+    # the comments without a negative refunds mention average (400 * 4 + 500 * 5) / 900 stars
+    expected = (400 * 4 + 500 * 5) / 900 - 2
+    assert refunds.ci_low < expected < refunds.ci_high and refunds.rating_drop == pytest.approx(
+        expected, abs=0.1
+    )
+    assert delivery.rating_drop == pytest.approx((100 * 2 + 500 * 5) / 600 - 4, abs=0.1)
+    assert app.ci_low < 0 < app.ci_high  # no effect: the interval holds zero
+    assert refunds.frequency == 0.1 and refunds.quadrant == "fix first"
+    # Without ratings: volume x negativity x growth
+    unrated = [Mentioned(None, r.touchpoints) for r in rows]
+    assert moments(unrated, growth={"delivery": 1.0})[0].touchpoint == "app"  # 500 mentions, all negative

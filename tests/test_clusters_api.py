@@ -19,6 +19,7 @@ from tests.conftest import POSTGRES_URL
 from tests.test_cluster import comments
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+STARS = {"refund": 1, "login": 4, "delivery": 3}  # by construction: refund complaints cost most
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -49,11 +50,17 @@ def day_of_comments(day: int, per_group: dict[str, int], used: dict[str, int]) -
                     "id": f"{group}-{used.get(group, 0) + k}",
                     "text": f"Terrible. {body}",
                     "created_at": stamp.isoformat(),
+                    "metadata": {"rating": STARS[group]},
                 }
             )
         used[group] = used.get(group, 0) + count
     items.append(
-        {"id": f"praise-{day}", "text": "Great service, thank you so much!", "created_at": START.isoformat()}
+        {
+            "id": f"praise-{day}",
+            "text": "Great service, thank you so much!",
+            "created_at": START.isoformat(),
+            "metadata": {"rating": 5},
+        }
     )
     return items
 
@@ -116,6 +123,14 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
         unknown = client.patch(f"/v1/clusters/{refund['id']}", json={"linked_touchpoint": "teleport"})
         assert unknown.status_code == 422 and "not in the default taxonomy" in unknown.json()["detail"]
         assert client.get("/v1/clusters/999999").status_code == 404
+
+        # Moments of truth: the touchpoint named by the refund complaints costs the most stars
+        ranked = client.get("/v1/moments").json()
+        assert ranked["rated"] == ranked["comments"] == 6 * 16 + 21 + 6
+        refund_page = client.get("/v1/comments", params={"cluster": refund["id"], "limit": 500}).json()
+        named = [c["touchpoints"][0]["touchpoint"] for c in refund_page["comments"] if c["touchpoints"]]
+        assert ranked["moments"][0]["touchpoint"] == max(set(named), key=named.count)
+        assert ranked["moments"][0]["rating_drop"] > 1.5
 
         # A comment arriving between refreshes joins its cluster at ingest
         post(

@@ -11,17 +11,26 @@ from tests.test_cli import mot
 from tests.test_cluster import comments
 
 START = datetime(2026, 3, 2, 9, 0)
+STARS = {"refund": "1", "login": "4", "delivery": "3"}  # by construction: refund complaints cost most
 
 
 def write_input(path: Path) -> Path:
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str, str]] = []
     used = {"refund": 0, "login": 0, "delivery": 0}
     for day in range(8):
         per_day = {"refund": 30 if day == 7 else 3, "login": 5, "delivery": 5}
         for group, count in per_day.items():
             for k, text in enumerate(comments(group, count, start=used[group])):
                 stamp = START + timedelta(days=day, minutes=7 * k)
-                rows.append((f"{group}-{used[group] + k}", f"Terrible. {text}", stamp.isoformat(), "web"))
+                rows.append(
+                    (
+                        f"{group}-{used[group] + k}",
+                        f"Terrible. {text}",
+                        stamp.isoformat(),
+                        "web",
+                        STARS[group],
+                    )
+                )
             used[group] += count
         rows.append(
             (
@@ -33,7 +42,7 @@ def write_input(path: Path) -> Path:
         )
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["ticket", "body", "created", "channel"])
+        writer.writerow(["ticket", "body", "created", "channel", "stars"])
         writer.writerows(rows)
     return path
 
@@ -49,6 +58,7 @@ def test_mine_finds_the_surging_complaint_and_writes_every_file(tmp_path: Path) 
     done = mot(
         "mine", str(source), "--out", str(out), "--text-col", "body", "--time-col", "created",
         "--id-col", "ticket", "--source-col", "channel", "--period", "day", "--taxonomy", "ecommerce",
+        "--rating-col", "stars",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "analyze: 100%" in done.stderr
@@ -85,6 +95,13 @@ def test_mine_finds_the_surging_complaint_and_writes_every_file(tmp_path: Path) 
     flagged = [t for t in trends if t["flagged"] == "True"]
     assert [(t["period"], int(t["cluster_id"])) for t in flagged] == [("2026-03-09", refund_id)]
     assert int(flagged[0]["count"]) == 30 and "expected" in flagged[0]["reason"]
+    # Moments of truth: the touchpoint the model gave most refund complaints costs the most stars
+    moments = read(out / "moments.csv")
+    assert list(moments[0])[:5] == ["rank", "touchpoint", "comments", "negative_share", "rating_drop"]
+    touchpoint_of = {row["id"]: row["touchpoint"] for row in mined}
+    refund_touchpoints = [touchpoint_of[i] for i in touchpoint_of if i.startswith("refund")]
+    assert moments[0]["touchpoint"] == max(set(refund_touchpoints), key=refund_touchpoints.count)
+    assert float(moments[0]["rating_drop"]) > 1.5
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and clusters[refund_id]["label"] in html
 
