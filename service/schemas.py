@@ -323,3 +323,18 @@ class MomentsOut(BaseModel):
     comments: int
     rating_field: str
     moments: list[MomentOut]
+
+
+class PromoteCluster(BaseModel):
+    """Turn a cluster into a touchpoint of a taxonomy (its comments become the examples)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="the new touchpoint's id")
+    name: str = Field(min_length=1, max_length=200)
+    stage: str = Field(min_length=1, max_length=64)
+    taxonomy: str | None = Field(None, description="the taxonomy to extend; default: the default one")
+    save_as: str | None = Field(
+        None, description="store the extended taxonomy under this name (needed to extend a shipped pack)"
+    )
+    examples: int = Field(10, ge=1, le=100, description="comments of the cluster kept as example phrases")

@@ -146,6 +146,39 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
         stored = client.get("/v1/comments", params={"cluster": refund["id"], "limit": 500}).json()["comments"]
         assert "late-refund" in {c["id"] for c in stored}
 
+        # An unnamed pain point becomes a touchpoint: a shipped pack is extended under a new name
+        login = by_group["login"]
+        promote = {
+            "id": "sign_in_trouble",
+            "name": "Sign-in trouble",
+            "stage": "usage",
+            "taxonomy": "ecommerce",
+        }
+        refused = client.post(f"/v1/clusters/{login['id']}/touchpoint", json=promote)
+        assert refused.status_code == 422 and "cannot be replaced" in refused.json()["detail"]
+        bad_stage = client.post(
+            f"/v1/clusters/{login['id']}/touchpoint", json={**promote, "stage": "orbit", "save_as": "shop"}
+        )
+        assert bad_stage.status_code == 422
+        made = client.post(f"/v1/clusters/{login['id']}/touchpoint", json={**promote, "save_as": "shop"})
+        assert made.status_code == 200, made.text
+        assert made.json()["linked_touchpoint"] == "sign_in_trouble" and made.json()["status"] == "known"
+        again_made = client.post(
+            f"/v1/clusters/{login['id']}/touchpoint", json={**promote, "taxonomy": "shop", "save_as": "shop"}
+        )
+        assert again_made.status_code == 409
+        analysed = client.post(
+            "/v1/analyze",
+            json={
+                "taxonomy": "shop",
+                "comments": [{"text": f"Terrible. {comments('login', 1, start=77)[0]}"}],
+            },
+        ).json()
+        # the pack already had account_and_login; the new touchpoint is now named beside it
+        assert "sign_in_trouble" in {t["label"] for t in analysed["results"][0]["touchpoints"]}
+        shop = client.get("/v1/taxonomies/shop").text
+        assert "sign_in_trouble" in shop and "Terrible." in shop  # its examples are the cluster's comments
+
         # A day later: the same complaints again; the refresh keeps every id and the analyst's name
         post(client, day_of_comments(6, {"refund": 4, "login": 6, "delivery": 6}, used))
         refresh(client)

@@ -8,10 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import select
 
+from models.taxonomy import TaxonomyError, Touchpoint
 from service.api.jobs import job_out
 from service.deps import SessionDep, StateDep
-from service.schemas import ClusterDetail, ClusterOut, ClusterPatch, ClusterStatus, JobOut, Representative
+from service.schemas import (
+    ClusterDetail,
+    ClusterOut,
+    ClusterPatch,
+    ClusterStatus,
+    JobOut,
+    PromoteCluster,
+    Representative,
+)
 from service.store.tables import Comment, PainCluster
+from service.taxonomies import UnknownTaxonomy
 
 router = APIRouter(prefix="/v1", tags=["clusters"])
 
@@ -102,7 +112,7 @@ def patch_cluster(cluster_id: int, body: ClusterPatch, state: StateDep) -> Clust
             known = {tp.id for tp in state.taxonomies.get(None).touchpoints}
             if body.linked_touchpoint not in known:
                 raise HTTPException(
-                    status.HTTP_422_UNPROCESSABLE_ENTITY,
+                    status.HTTP_422_UNPROCESSABLE_CONTENT,
                     f"touchpoint {body.linked_touchpoint!r} is not in the default taxonomy: use one of {sorted(known)}",
                 )
         for field in body.model_fields_set:
@@ -115,3 +125,46 @@ def patch_cluster(cluster_id: int, body: ClusterPatch, state: StateDep) -> Clust
 def refresh_clusters(state: StateDep) -> JobOut:
     """Re-cluster the stored comments now, in the background; follow the job at /v1/jobs/{id}."""
     return job_out(state.start_cluster_refresh())
+
+
+@router.post("/clusters/{cluster_id}/touchpoint", response_model=ClusterOut)
+def promote_cluster(cluster_id: int, body: PromoteCluster, state: StateDep) -> ClusterOut:
+    """Name an unnamed pain point for good: add it as a touchpoint whose description is the
+    cluster's keywords and whose examples are its comments closest to the centre; the cluster is
+    then linked to it and marked known. Zero-shot classification uses it at once."""
+    try:
+        base = state.taxonomies.get(body.taxonomy)
+    except UnknownTaxonomy as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc.args[0])) from exc
+    if body.id in {tp.id for tp in base.touchpoints}:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"taxonomy {base.name!r} already has a touchpoint {body.id!r}"
+        )
+    with state.sessions.begin() as session:
+        row = _get(session, cluster_id)
+        order = {comment_id: rank for rank, comment_id in enumerate(row.representatives)}
+        members = session.scalars(
+            select(Comment).where(Comment.cluster_id == cluster_id).order_by(Comment.id).limit(1000)
+        ).all()
+        chosen = sorted(members, key=lambda c: order.get(c.id, len(order)))[: body.examples]
+        touchpoint = Touchpoint(
+            id=body.id,
+            name=body.name,
+            stage=body.stage,
+            description=f"{row.name or body.name}: {', '.join(row.keywords[:8])}",
+            examples=[c.text for c in chosen],
+        )
+        try:
+            extended = base.model_copy(update={"touchpoints": [*base.touchpoints, touchpoint]})
+            extended = type(base).model_validate(
+                {**extended.model_dump(), "name": body.save_as or base.name}
+            )  # validates the stage and the ids again
+            state.taxonomies.add(extended)
+        except (TaxonomyError, ValueError) as exc:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, f"cannot add the touchpoint: {exc}"
+            ) from exc
+        row.linked_touchpoint = body.id
+        row.status = "known"
+        session.flush()
+        return cluster_out(row)
