@@ -257,6 +257,12 @@ class JobOut(BaseModel):
 ClusterStatus = Literal["new", "known", "resolved", "ignored"]
 
 
+class MergeClusters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into: int = Field(description="the cluster that absorbs this one")
+
+
 class TrendPoint(BaseModel):
     period: str
     count: int
@@ -283,6 +289,7 @@ class ClusterOut(BaseModel):
     reasons: list[str]
     growth: float
     pain: float  # size x negative share x growth (at least 1): the default order
+    merged: list[int] = []  # clusters an analyst merged into this one (their comments count here)
     refreshed_at: datetime
 
 

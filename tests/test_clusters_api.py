@@ -186,3 +186,20 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
         assert set(again) == {c["id"] for c in by_group.values()}
         assert again[refund["id"]]["name"] == "Refunds late" and again[refund["id"]]["status"] == "known"
         assert group_of(client, again[refund["id"]]) == {"refund", "late"}
+
+        # The analyst merges delivery into refunds: one pain point shown, and it survives a refresh
+        delivery = by_group["delivery"]
+        merged = client.post(f"/v1/clusters/{delivery['id']}/merge", json={"into": refund["id"]})
+        assert merged.status_code == 200, merged.text
+        assert merged.json()["merged"] == [delivery["id"]]
+        assert merged.json()["size"] == again[refund["id"]]["size"] + again[delivery["id"]]["size"]
+        assert (
+            client.post(f"/v1/clusters/{refund['id']}/merge", json={"into": delivery["id"]}).status_code
+            == 422
+        )
+        refresh(client)
+        shown = {c["id"]: c for c in client.get("/v1/clusters").json()}
+        assert set(shown) == {refund["id"], login["id"]} and shown[refund["id"]]["merged"] == [delivery["id"]]
+        assert group_of(client, shown[refund["id"]]) == {"refund", "late", "delivery"}
+        detail = client.get(f"/v1/clusters/{refund['id']}").json()
+        assert sum(p["count"] for p in detail["trend"]) == shown[refund["id"]]["size"]  # both trends, summed

@@ -3,10 +3,13 @@ name/status/link, on-demand refresh, and the emerging ones."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models.taxonomy import TaxonomyError, Touchpoint
 from service.api.jobs import job_out
@@ -17,6 +20,7 @@ from service.schemas import (
     ClusterPatch,
     ClusterStatus,
     JobOut,
+    MergeClusters,
     PromoteCluster,
     Representative,
 )
@@ -26,30 +30,82 @@ from service.taxonomies import UnknownTaxonomy
 router = APIRouter(prefix="/v1", tags=["clusters"])
 
 
-def pain(row: PainCluster) -> float:
-    return round(row.size * row.negative_share * max(row.growth, 1.0), 3)
+def pain(size: int, negative_share: float, growth: float) -> float:
+    return round(size * negative_share * max(growth, 1.0), 3)
 
 
-def cluster_out(row: PainCluster) -> ClusterOut:
+@dataclass(frozen=True)
+class View:
+    """A cluster as analysts see it: with the clusters merged into it."""
+
+    row: PainCluster
+    parts: list[PainCluster]  # row first, then the merged ones
+
+    @property
+    def size(self) -> int:
+        return sum(p.size for p in self.parts)
+
+    @property
+    def negative_share(self) -> float:
+        return round(sum(p.size * p.negative_share for p in self.parts) / max(self.size, 1), 4)
+
+    @property
+    def growth(self) -> float:
+        return max(p.growth for p in self.parts)
+
+    @property
+    def pain(self) -> float:
+        return pain(self.size, self.negative_share, self.growth)
+
+
+def views(session: Session, only: int | None = None) -> list[View]:
+    """Active clusters, each with the active clusters merged into it (a merge survives refreshes:
+    the merged cluster keeps its own id and centre, and is shown as part of the other)."""
+    rows = session.scalars(select(PainCluster).where(PainCluster.active).order_by(PainCluster.id)).all()
+    active = {r.id: r for r in rows}
+    children: dict[int, list[PainCluster]] = {}
+    for r in rows:
+        if r.merged_into in active:
+            children.setdefault(r.merged_into, []).append(r)
+    shown = [r for r in rows if r.merged_into not in active and (only is None or r.id == only)]
+    return [View(r, [r, *children.get(r.id, [])]) for r in shown]
+
+
+def view_of(session: Session, row: PainCluster) -> View:
+    """The cluster as shown; a merged or inactive one alone."""
+    found = views(session, only=row.id) if row.active else []
+    return found[0] if found else View(row, [row])
+
+
+def cluster_out(view: View) -> ClusterOut:
+    row = view.row
     return ClusterOut(
         id=row.id,
         label=row.label,
         name=row.name,
         status=row.status,
         keywords=row.keywords,
-        size=row.size,
-        negative_share=row.negative_share,
-        mean_sentiment=row.mean_sentiment,
+        size=view.size,
+        negative_share=view.negative_share,
+        mean_sentiment=round(sum(p.size * p.mean_sentiment for p in view.parts) / max(view.size, 1), 4),
         touchpoint=row.touchpoint,
         linked_touchpoint=row.linked_touchpoint,
-        touchpoints=row.touchpoints,
-        stages=row.stages,
-        emerging=row.emerging,
-        reasons=row.reasons,
-        growth=row.growth,
-        pain=pain(row),
+        touchpoints=_sum(p.touchpoints for p in view.parts),
+        stages=_sum(p.stages for p in view.parts),
+        emerging=any(p.emerging for p in view.parts),
+        reasons=[reason for p in view.parts for reason in p.reasons],
+        growth=view.growth,
+        pain=view.pain,
+        merged=[p.id for p in view.parts[1:]],
         refreshed_at=row.refreshed_at,
     )
+
+
+def _sum(mixes) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for mix in mixes:
+        total.update(mix)
+    return dict(total.most_common())
 
 
 @router.get("/clusters", response_model=list[ClusterOut])
@@ -64,22 +120,22 @@ def list_clusters(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ClusterOut]:
     """Active clusters of the latest refresh, most painful first (size x negativity x growth)."""
-    query = select(PainCluster).where(PainCluster.active, PainCluster.size >= min_size)
-    if cluster_status:
-        query = query.where(PainCluster.status == cluster_status)
-    if touchpoint:
-        query = query.where(PainCluster.touchpoint == touchpoint)
-    if emerging is not None:
-        query = query.where(PainCluster.emerging == emerging)
-    rows = session.scalars(query).all()
-    return [cluster_out(r) for r in sorted(rows, key=lambda r: (-pain(r), r.id))[:limit]]
+    shown = [cluster_out(v) for v in views(session)]
+    shown = [
+        c
+        for c in shown
+        if c.size >= min_size
+        and (cluster_status is None or c.status == cluster_status)
+        and (touchpoint is None or c.touchpoint == touchpoint)
+        and (emerging is None or c.emerging == emerging)
+    ]
+    return sorted(shown, key=lambda c: (-c.pain, c.id))[:limit]
 
 
 @router.get("/emerging", response_model=list[ClusterOut])
 def list_emerging(session: SessionDep) -> list[ClusterOut]:
     """Clusters flagged emerging by the latest refresh, with the numbers behind each flag."""
-    rows = session.scalars(select(PainCluster).where(PainCluster.active, PainCluster.emerging)).all()
-    return [cluster_out(r) for r in sorted(rows, key=lambda r: (-pain(r), r.id))]
+    return sorted((c for c in map(cluster_out, views(session)) if c.emerging), key=lambda c: (-c.pain, c.id))
 
 
 def _get(session, cluster_id: int) -> PainCluster:
@@ -89,18 +145,54 @@ def _get(session, cluster_id: int) -> PainCluster:
     return row
 
 
+def members_of(session: Session, cluster_id: int) -> list[int]:
+    """The cluster ids whose comments belong to `cluster_id` as shown: itself and those merged in."""
+    merged = session.scalars(select(PainCluster.id).where(PainCluster.merged_into == cluster_id)).all()
+    return [cluster_id, *merged]
+
+
 @router.get("/clusters/{cluster_id}", response_model=ClusterDetail)
 def get_cluster(cluster_id: int, session: SessionDep) -> ClusterDetail:
     row = _get(session, cluster_id)
-    comments = {
-        c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(row.representatives))).all()
-    }
+    view = view_of(session, row)
+    wanted = [i for p in view.parts for i in p.representatives]
+    comments = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(wanted))).all()}
     representatives = [
         Representative(comment_id=i, text=comments[i].text, created_at=comments[i].created_at)
         for i in row.representatives
         if i in comments
     ]
-    return ClusterDetail(**cluster_out(row).model_dump(), trend=row.trend, representatives=representatives)
+    trend: dict[str, dict] = {}
+    for part in view.parts:
+        for point in part.trend:
+            into = trend.setdefault(point["period"], {**point, "count": 0, "share": 0.0})
+            into["count"] += point["count"]
+            into["share"] = round(into["share"] + point["share"], 5)
+            into["flagged"] = into["flagged"] or point["flagged"]
+    return ClusterDetail(
+        **cluster_out(view).model_dump(),
+        trend=sorted(trend.values(), key=lambda p: p["period"]),
+        representatives=representatives,
+    )
+
+
+@router.post("/clusters/{cluster_id}/merge", response_model=ClusterOut)
+def merge_cluster(cluster_id: int, body: MergeClusters, state: StateDep) -> ClusterOut:
+    """Show this cluster as part of another (the analyst's call that they are one pain point).
+    Both keep their ids, so refreshes keep finding each, and the merge holds."""
+    with state.sessions.begin() as session:
+        row, target = _get(session, cluster_id), _get(session, body.into)
+        while target.merged_into is not None:  # merge into the cluster that is shown
+            target = _get(session, target.merged_into)
+        if target.id == row.id:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, "a cluster cannot be merged into itself"
+            )
+        for child in session.scalars(select(PainCluster).where(PainCluster.merged_into == row.id)):
+            child.merged_into = target.id
+        row.merged_into = target.id
+        session.flush()
+        return cluster_out(view_of(session, target))
 
 
 @router.patch("/clusters/{cluster_id}", response_model=ClusterOut)
@@ -118,7 +210,7 @@ def patch_cluster(cluster_id: int, body: ClusterPatch, state: StateDep) -> Clust
         for field in body.model_fields_set:
             setattr(row, field, getattr(body, field))
         session.flush()
-        return cluster_out(row)
+        return cluster_out(view_of(session, row))
 
 
 @router.post("/clusters/refresh", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
@@ -167,4 +259,4 @@ def promote_cluster(cluster_id: int, body: PromoteCluster, state: StateDep) -> C
         row.linked_touchpoint = body.id
         row.status = "known"
         session.flush()
-        return cluster_out(row)
+        return cluster_out(view_of(session, row))

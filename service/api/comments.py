@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
 from service.api.analysis import check_batch, to_result
+from service.api.clusters import members_of
 from service.deps import SessionDep, StateDep
 from service.schemas import (
     CommentPage,
@@ -95,7 +96,9 @@ def list_comments(
     sentiment: Literal["negative", "neutral", "positive"] | None = None,
     source: str | None = None,
     taxonomy: str | None = None,
-    cluster: Annotated[int | None, Query(description="comments of this pain cluster")] = None,
+    cluster: Annotated[
+        int | None, Query(description="comments of this pain cluster (and of those merged into it)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, description="page size, at most MOT_MAX_PAGE_SIZE")] = 100,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> CommentPage:
@@ -106,7 +109,8 @@ def list_comments(
         )
     if since and until and since >= until:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
-    f = CommentFilter(since, until, stage, touchpoint, sentiment, source, taxonomy, cluster)
+    clusters = tuple(members_of(session, cluster)) if cluster is not None else None
+    f = CommentFilter(since, until, stage, touchpoint, sentiment, source, taxonomy, clusters)
     try:
         rows, next_cursor = page_comments(session, f, limit, cursor)
     except ValueError as exc:

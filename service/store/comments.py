@@ -94,7 +94,7 @@ class CommentFilter:
     sentiment: str | None = None
     source: str | None = None
     taxonomy: str | None = None
-    cluster: int | None = None
+    clusters: tuple[int, ...] | None = None  # a cluster and those merged into it
 
 
 def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
@@ -110,8 +110,8 @@ def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[typ
         query = query.where(Comment.source == f.source)
     if f.taxonomy:
         query = query.where(Comment.taxonomy == f.taxonomy)
-    if f.cluster is not None:
-        query = query.where(Comment.cluster_id == f.cluster)
+    if f.clusters is not None:
+        query = query.where(Comment.cluster_id.in_(f.clusters))
     if f.touchpoint:
         query = query.where(
             exists().where(Mention.comment_id == Comment.id, Mention.touchpoint == f.touchpoint)

@@ -116,6 +116,7 @@ class PainCluster(Base):
     name: Mapped[str | None] = mapped_column(String(300), nullable=True)  # the analyst's
     status: Mapped[str] = mapped_column(String(16), default="new")  # new | known | resolved | ignored
     linked_touchpoint: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the analyst's
+    merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)  # shown as part of that one
     touchpoint: Mapped[str] = mapped_column(String(64))  # best taxonomy match, or "new"
     size: Mapped[int] = mapped_column(Integer)
     negative_share: Mapped[float] = mapped_column(Float)

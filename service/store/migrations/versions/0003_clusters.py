@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=300), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("linked_touchpoint", sa.String(length=64), nullable=True),
+        sa.Column("merged_into", sa.Integer(), nullable=True),
         sa.Column("touchpoint", sa.String(length=64), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("negative_share", sa.Float(), nullable=False),
