@@ -118,6 +118,7 @@ def _reduce(embeddings: np.ndarray, config: ClusterConfig) -> np.ndarray:
         min_dist=0.0,  # packs neighbours tightly: better for density clustering, worse for plots
         metric="cosine",
         random_state=config.seed,  # fixes the result (and makes UMAP single-threaded)
+        n_jobs=1,  # said outright: a seed means one thread anyway
     )
     return reducer.fit_transform(embeddings)
 
