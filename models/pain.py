@@ -10,7 +10,7 @@ share, expected count and emergence flag with its reason.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -67,6 +67,7 @@ class PainReport:
     clusters: list[PainCluster]
     periods: list[datetime]
     trends: list[Trend]
+    touchpoint_trends: dict[str, list[Period]] = field(default_factory=dict)  # per best touchpoint
 
 
 def describe_clusters(
@@ -117,23 +118,35 @@ def trends(
     rule: EmergenceRule,
 ) -> tuple[list[datetime], list[Trend]]:
     """Every cluster's count per period and source, tested against its own baseline."""
+    keys = [None if label == OUTLIER else int(label) for label in labels]
+    periods, tested = series_trends(keys, times, sources, period, rule)
+    return periods, [
+        Trend(periods[t.index], key, t) for key, points in sorted(tested.items()) for t in points
+    ]
+
+
+def series_trends(
+    keys: Sequence[Hashable | None],
+    times: Sequence[datetime],
+    sources: Sequence[str] | None,
+    period: str,
+    rule: EmergenceRule,
+) -> tuple[list[datetime], dict[Hashable, list[Period]]]:
+    """Per series (a cluster, a touchpoint; None: in no series) its tested periods. The totals
+    count every comment given, in a series or not."""
     starts = [period_start(t, period) for t in times]
     periods = _all_periods(min(starts), max(starts), period) if starts else []
     where = {p: i for i, p in enumerate(periods)}
     names = sorted(set(sources)) if sources else ["all"]
     column = {s: i for i, s in enumerate(names)}
     totals = np.zeros((len(periods), len(names)))
-    per_cluster = np.zeros((int(labels.max(initial=OUTLIER)) + 1, len(periods), len(names)))
+    per_key: dict[Hashable, np.ndarray] = {}
     for i, start in enumerate(starts):
         s = column[sources[i]] if sources else 0
         totals[where[start], s] += 1
-        if labels[i] != OUTLIER:
-            per_cluster[labels[i], where[start], s] += 1
-    result = []
-    for c, counts in enumerate(per_cluster):
-        for tested in score_series(counts, totals, rule):
-            result.append(Trend(periods[tested.index], c, tested))
-    return periods, result
+        if keys[i] is not None:
+            per_key.setdefault(keys[i], np.zeros_like(totals))[where[start], s] += 1
+    return periods, {key: score_series(counts, totals, rule) for key, counts in per_key.items()}
 
 
 def mine(
@@ -148,8 +161,11 @@ def mine(
     clusters = describe_clusters(comments, clustering)
     periods: list[datetime] = []
     found: list[Trend] = []
+    by_touchpoint: dict[str, list[Period]] = {}
     if comments.times is not None:
         periods, found = trends(clustering.labels, comments.times, comments.sources, period, rule)
+        _, tested = series_trends(comments.touchpoints, comments.times, comments.sources, period, rule)
+        by_touchpoint = {str(k): v for k, v in sorted(tested.items(), key=lambda kv: str(kv[0]))}
         flags: dict[int, list[str]] = {}
         for trend in found:
             if trend.tested.flagged:
@@ -160,7 +176,7 @@ def mine(
             PainCluster(**{**c.__dict__, "emerging": c.index in flags, "reasons": flags.get(c.index, [])})
             for c in clusters
         ]
-    return PainReport(clustering, clusters, periods, found)
+    return PainReport(clustering, clusters, periods, found, by_touchpoint)
 
 
 def _all_periods(first: datetime, last: datetime, period: str) -> list[datetime]:

@@ -1,7 +1,8 @@
 """`mot mine`: a file of comments in, pain clusters and their trends out, for analysts.
 
 Writes into DIR: comments.csv (every comment with its predictions and cluster, -1 for none),
-clusters.csv, trends.csv, moments.csv (touchpoints ranked by impact: models/moments.py), and
+clusters.csv, trends.csv, touchpoint_trends.csv (the same test per best touchpoint), moments.csv
+(touchpoints ranked by impact: models/moments.py), and
 report.html (the clusters and charts of the emerging ones).
 """
 
@@ -119,6 +120,7 @@ def mine_file(
     _write_comments(out / "comments.csv", ids, analyses, cluster_of)
     _write_clusters(out / "clusters.csv", report)
     _write_trends(out / "trends.csv", report, period)
+    _write_touchpoint_trends(out / "touchpoint_trends.csv", report, period)
     ranked = moments(
         [
             Mentioned(rating, {m.label: m.sentiment.label == "negative" for m in a.touchpoints})
@@ -133,7 +135,7 @@ def mine_file(
     typer.echo(
         f"{report.clustering.count} clusters, {flagged} emerging, "
         f"{(report.clustering.labels == OUTLIER).mean():.1%} of the clustered comments outside every cluster; "
-        f"wrote {out}/comments.csv, clusters.csv, trends.csv, moments.csv, report.html",
+        f"wrote {out}/comments.csv, clusters.csv, trends.csv, touchpoint_trends.csv, moments.csv, report.html",
         err=True,
     )
     return report
@@ -239,9 +241,34 @@ def _write_clusters(path: Path, report: PainReport) -> None:
     )
 
 
+def _stamp(moment: datetime, period: str) -> str:
+    return moment.date().isoformat() if period in {"day", "week"} else moment.isoformat()
+
+
+def _write_touchpoint_trends(path: Path, report: PainReport, period: str) -> None:
+    _write(
+        path,
+        ["period", "touchpoint", "count", "share", "baseline", "score", "flagged", "reason"],
+        [
+            [
+                _stamp(report.periods[p.index], period),
+                touchpoint,
+                p.count,
+                round(p.share, 5),
+                "" if np.isnan(p.expected) else round(p.expected, 2),
+                "" if np.isnan(p.score) else round(p.score, 3),
+                p.flagged,
+                p.reason,
+            ]
+            for touchpoint, points in report.touchpoint_trends.items()
+            for p in points
+        ],
+    )
+
+
 def _write_trends(path: Path, report: PainReport, period: str) -> None:
     def stamp(moment: datetime) -> str:
-        return moment.date().isoformat() if period in {"day", "week"} else moment.isoformat()
+        return _stamp(moment, period)
 
     _write(
         path,

@@ -102,6 +102,22 @@ def test_mine_finds_the_surging_complaint_and_writes_every_file(tmp_path: Path) 
     refund_touchpoints = [touchpoint_of[i] for i in touchpoint_of if i.startswith("refund")]
     assert moments[0]["touchpoint"] == max(set(refund_touchpoints), key=refund_touchpoints.count)
     assert float(moments[0]["rating_drop"]) > 1.5
+    # The same test per touchpoint: the one most refund complaints got rises on the last day
+    top_refund = max(set(refund_touchpoints), key=refund_touchpoints.count)
+    by_touchpoint = read(out / "touchpoint_trends.csv")
+    assert list(by_touchpoint[0]) == [
+        "period",
+        "touchpoint",
+        "count",
+        "share",
+        "baseline",
+        "score",
+        "flagged",
+        "reason",
+    ]
+    assert ("2026-03-09", top_refund) in {
+        (t["period"], t["touchpoint"]) for t in by_touchpoint if t["flagged"] == "True"
+    }
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and clusters[refund_id]["label"] in html
 
