@@ -203,3 +203,18 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
         assert group_of(client, shown[refund["id"]]) == {"refund", "late", "delivery"}
         detail = client.get(f"/v1/clusters/{refund['id']}").json()
         assert sum(p["count"] for p in detail["trend"]) == shown[refund["id"]]["size"]  # both trends, summed
+
+
+def test_clusters_refresh_on_a_schedule(tmp_path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mot.db'}", cluster_refresh_minutes=0.02)
+    with local_server(settings) as base, httpx.Client(base_url=base, timeout=300) as client:
+        post(client, day_of_comments(0, {"refund": 20, "login": 20}, {}))
+        for _ in range(300):
+            done = [
+                j for j in client.get("/v1/jobs").json() if j["kind"] == "clusters" and j["status"] == "done"
+            ]
+            if done and client.get("/v1/clusters").json():
+                break
+            time.sleep(0.2)
+        assert {len(c["keywords"]) > 0 for c in client.get("/v1/clusters").json()} == {True}
+        assert len(client.get("/v1/clusters").json()) == 2
