@@ -345,3 +345,15 @@ class PromoteCluster(BaseModel):
         None, description="store the extended taxonomy under this name (needed to extend a shipped pack)"
     )
     examples: int = Field(10, ge=1, le=100, description="comments of the cluster kept as example phrases")
+
+
+class TouchpointTrendOut(BaseModel):
+    touchpoint: str
+    emerging: bool
+    reasons: list[str]
+    trend: list[TrendPoint]
+
+
+class EmergingOut(BaseModel):
+    clusters: list[ClusterOut]
+    touchpoints: list[TouchpointTrendOut]

@@ -108,7 +108,19 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
             by_group[group] = cluster
         assert set(by_group) == {"refund", "login", "delivery"}
         refund = by_group["refund"]
-        assert [c["id"] for c in client.get("/v1/emerging").json()] == [refund["id"]]
+        emerging = client.get("/v1/emerging").json()
+        assert [c["id"] for c in emerging["clusters"]] == [refund["id"]]
+        # per touchpoint too: the one most refund complaints name rises on the last day
+        named_refund = [
+            c["touchpoint"]
+            for c in client.get("/v1/comments", params={"cluster": refund["id"], "limit": 500}).json()[
+                "comments"
+            ]
+        ]
+        top = max(set(named_refund), key=named_refund.count)
+        assert top in {t["touchpoint"] for t in emerging["touchpoints"]}
+        flagged = next(t for t in emerging["touchpoints"] if t["touchpoint"] == top)
+        assert flagged["trend"][-1]["flagged"] and "expected" in flagged["reasons"][0]
         assert refund["reasons"] and "expected" in refund["reasons"][0]
 
         detail = client.get(f"/v1/clusters/{refund['id']}").json()

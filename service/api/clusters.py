@@ -13,18 +13,20 @@ from sqlalchemy.orm import Session
 
 from models.taxonomy import TaxonomyError, Touchpoint
 from service.api.jobs import job_out
-from service.deps import SessionDep, StateDep
+from service.deps import SessionDep, SettingsDep, StateDep
 from service.schemas import (
     ClusterDetail,
     ClusterOut,
     ClusterPatch,
     ClusterStatus,
+    EmergingOut,
     JobOut,
     MergeClusters,
     PromoteCluster,
     Representative,
+    TouchpointTrendOut,
 )
-from service.store.tables import Comment, PainCluster
+from service.store.tables import Comment, PainCluster, TouchpointTrend
 from service.taxonomies import UnknownTaxonomy
 
 router = APIRouter(prefix="/v1", tags=["clusters"])
@@ -132,10 +134,25 @@ def list_clusters(
     return sorted(shown, key=lambda c: (-c.pain, c.id))[:limit]
 
 
-@router.get("/emerging", response_model=list[ClusterOut])
-def list_emerging(session: SessionDep) -> list[ClusterOut]:
-    """Clusters flagged emerging by the latest refresh, with the numbers behind each flag."""
-    return sorted((c for c in map(cluster_out, views(session)) if c.emerging), key=lambda c: (-c.pain, c.id))
+@router.get("/emerging", response_model=EmergingOut)
+def list_emerging(session: SessionDep, settings: SettingsDep) -> EmergingOut:
+    """Clusters and touchpoints flagged emerging by the latest refresh, each with the numbers
+    behind its flags."""
+    clusters = sorted(
+        (c for c in map(cluster_out, views(session)) if c.emerging), key=lambda c: (-c.pain, c.id)
+    )
+    touchpoints = session.scalars(
+        select(TouchpointTrend)
+        .where(TouchpointTrend.emerging, TouchpointTrend.scope == settings.cluster_scope)
+        .order_by(TouchpointTrend.touchpoint)
+    ).all()
+    return EmergingOut(
+        clusters=clusters,
+        touchpoints=[
+            TouchpointTrendOut(touchpoint=t.touchpoint, emerging=t.emerging, reasons=t.reasons, trend=t.trend)
+            for t in touchpoints
+        ],
+    )
 
 
 def _get(session, cluster_id: int) -> PainCluster:

@@ -14,17 +14,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cluster import OUTLIER, ClusterConfig, assign
-from models.emerging import EmergenceRule
+from models.emerging import EmergenceRule, Period
 from models.identity import Known, match
 from models.pain import Comments, mine
 from models.pipeline import Analyzer
 from service.jobs.registry import Job
 from service.settings import Settings
-from service.store.tables import Comment, PainCluster
+from service.store.tables import Comment, PainCluster, TouchpointTrend
 
 
 @dataclass(frozen=True)
@@ -132,18 +132,7 @@ def refresh(
         session.execute(update(Comment).where(Comment.cluster_id.is_not(None)).values(cluster_id=None))
         for described, old_id in zip(report.clusters, continued):
             c = described.index
-            trend = [
-                {
-                    "period": t.period.isoformat(),
-                    "count": t.tested.count,
-                    "share": round(t.tested.share, 5),
-                    "expected": None if np.isnan(t.tested.expected) else round(t.tested.expected, 2),
-                    "score": None if not np.isfinite(t.tested.score) else round(t.tested.score, 3),
-                    "flagged": t.tested.flagged,
-                }
-                for t in report.trends
-                if t.cluster == c
-            ]
+            trend = [_point(t.period, t.tested) for t in report.trends if t.cluster == c]
             last_score = trend[-1]["score"] if trend and trend[-1]["score"] is not None else 1.0
             values = dict(
                 scope=scope,
@@ -175,8 +164,33 @@ def refresh(
                 for key, value in values.items():
                     setattr(row, key, value)
             session.execute(update(Comment).where(Comment.id.in_(new_members[c])).values(cluster_id=row.id))
+        session.execute(delete(TouchpointTrend).where(TouchpointTrend.scope == scope))
+        for touchpoint, points in report.touchpoint_trends.items():
+            session.add(
+                TouchpointTrend(
+                    touchpoint=touchpoint,
+                    scope=scope,
+                    trend=[_point(report.periods[p.index], p) for p in points],
+                    emerging=any(p.flagged for p in points),
+                    reasons=[
+                        f"{report.periods[p.index].isoformat()}: {p.reason}" for p in points if p.flagged
+                    ],
+                    refreshed_at=now,
+                )
+            )
     _step(job)
     return load_index(sessions, scope)
+
+
+def _point(period: datetime, tested: Period) -> dict[str, object]:
+    return {
+        "period": period.isoformat(),
+        "count": tested.count,
+        "share": round(tested.share, 5),
+        "expected": None if np.isnan(tested.expected) else round(tested.expected, 2),
+        "score": None if not np.isfinite(tested.score) else round(tested.score, 3),
+        "flagged": tested.flagged,
+    }
 
 
 def _naive_utc(moment: datetime) -> datetime:

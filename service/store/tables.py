@@ -133,3 +133,16 @@ class PainCluster(Base):
     embedding_model: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TouchpointTrend(Base):
+    """A touchpoint's counts per period from the latest refresh, with its emergence flags."""
+
+    __tablename__ = "touchpoint_trends"
+
+    touchpoint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    trend: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    emerging: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

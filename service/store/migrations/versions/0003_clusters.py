@@ -1,4 +1,4 @@
-"""clusters: pain clusters, and each comment's cluster
+"""clusters: pain clusters, each comment's cluster, touchpoint trends
 
 Revision ID: 0003
 Revises: 0002
@@ -44,6 +44,16 @@ def upgrade() -> None:
         sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "touchpoint_trends",
+        sa.Column("touchpoint", sa.String(length=64), nullable=False),
+        sa.Column("scope", sa.String(length=16), nullable=False),
+        sa.Column("trend", sa.JSON(), nullable=False),
+        sa.Column("emerging", sa.Boolean(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("touchpoint", "scope"),
+    )
     with op.batch_alter_table("comments") as batch:  # SQLite rebuilds the table for an ALTER
         batch.add_column(sa.Column("cluster_id", sa.Integer(), nullable=True))
         batch.create_index("ix_comments_cluster_id", ["cluster_id"])
@@ -53,4 +63,5 @@ def downgrade() -> None:
     with op.batch_alter_table("comments") as batch:
         batch.drop_index("ix_comments_cluster_id")
         batch.drop_column("cluster_id")
+    op.drop_table("touchpoint_trends")
     op.drop_table("clusters")
