@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+@dataclass(frozen=True)
+class Limit:
+    max_bytes: int
+    setting: str = "MOT_MAX_BODY_BYTES"
+    advice: str = "send smaller batches"
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, paths: dict[str, Limit] | None = None) -> None:
+        """`paths`: a limit of their own for some paths (file uploads are larger than batches)."""
         self.app = app
         self.max_bytes = max_bytes
+        self.paths = paths or {}
 
-    def _message(self, size: str) -> bytes:
+    def _message(self, size: str, limit: Limit) -> bytes:
         return json.dumps(
             {
-                "detail": f"request body is {size} bytes; the limit is {self.max_bytes} "
-                "(MOT_MAX_BODY_BYTES): send smaller batches"
+                "detail": f"request body is {size} bytes; the limit is {limit.max_bytes} "
+                f"({limit.setting}): {limit.advice}"
             }
         ).encode()
 
@@ -24,9 +34,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope["path"]) or Limit(self.max_bytes)
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._reject(send, length.decode())
+        if length is not None and length.isdigit() and int(length) > limit.max_bytes:
+            await self._reject(send, length.decode(), limit)
             return
         received = 0
         started = False
@@ -36,7 +47,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit.max_bytes:
                     raise _TooLarge
             return message
 
@@ -49,10 +60,10 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(send, f"more than {self.max_bytes}")
+                await self._reject(send, f"more than {limit.max_bytes}", limit)
 
-    async def _reject(self, send: Send, size: str) -> None:
-        body = self._message(size)
+    async def _reject(self, send: Send, size: str, limit: Limit) -> None:
+        body = self._message(size, limit)
         await send(
             {
                 "type": "http.response.start",

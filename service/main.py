@@ -17,21 +17,24 @@ from service.api import (
     clusters,
     comments,
     corrections,
+    export,
     health,
     jobs,
     journey,
     moments,
     taxonomies,
+    uploads,
 )
 from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
-from service.limits import BodyLimit
+from service.limits import BodyLimit, Limit
 from service.runtime import build_analyzer
 from service.settings import Settings
 from service.state import AppState
 from service.store.engine import make_engine, migrate, session_factory
 from service.taxonomies import TaxonomyRegistry
+from service.ui import mount_ui
 
 log = logging.getLogger("mot")
 
@@ -74,7 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Journey stage, touchpoints and sentiment for customer comments; pain points over time.",
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    upload_limit = Limit(settings.upload_max_bytes + 64 * 1024, "MOT_UPLOAD_MAX_BYTES", "split the file")
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, paths={"/v1/uploads": upload_limit}
+    )  # the form's other fields ride beside the file: 64 KiB over the file's own limit
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -102,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin,
         jobs,
         health,
+        uploads,
+        export,
     ):
         app.include_router(module.router)
+    mount_ui(app)
     return app

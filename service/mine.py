@@ -24,26 +24,9 @@ from models.pain import PERIODS, Comments, PainReport, mine
 from service.batch import batches, read_rows, resolve_taxonomy
 from service.runtime import build_analyzer
 from service.settings import Settings
+from service.times import parse_time
 
 SCOPES = ("negative", "all")
-TIME_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S")
-
-
-def parse_time(value: str, time_format: str | None) -> datetime:
-    """ISO 8601 first, then the common spreadsheet forms (or exactly `time_format` if given)."""
-    value = value.strip()
-    if time_format:
-        return datetime.strptime(value, time_format)
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        pass
-    for known in TIME_FORMATS:
-        try:
-            return datetime.strptime(value, known)
-        except ValueError:
-            continue
-    raise ValueError(f"{value!r} is not a time in ISO 8601 or {TIME_FORMATS}: pass --time-format")
 
 
 def mine_file(

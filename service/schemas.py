@@ -173,12 +173,26 @@ class CommentPage(BaseModel):
     next_cursor: str | None
 
 
+class SimilarComment(BaseModel):
+    similarity: float = Field(description="cosine similarity of the embeddings, in [-1, 1]")
+    comment: StoredComment
+
+
+class PeriodStats(BaseModel):
+    """The same numbers over the period just before [since, until), of the same length."""
+
+    count: int
+    negative_share: float | None
+    mean_sentiment: float | None
+
+
 class TouchpointStats(BaseModel):
     touchpoint: str
     name: str
     count: int
     negative_share: float | None
     mean_sentiment: float | None
+    previous: PeriodStats | None = None  # only with compare=true
 
 
 class StageStats(BaseModel):
@@ -188,6 +202,7 @@ class StageStats(BaseModel):
     negative_share: float | None
     mean_sentiment: float | None
     touchpoints: list[TouchpointStats]
+    previous: PeriodStats | None = None
 
 
 class JourneyResponse(BaseModel):
@@ -196,6 +211,9 @@ class JourneyResponse(BaseModel):
     until: datetime | None
     total: int
     stages: list[StageStats]
+    previous_since: datetime | None = None
+    previous_until: datetime | None = None
+    previous_total: int | None = None
 
 
 class TaxonomySummary(BaseModel):
@@ -252,6 +270,7 @@ class JobOut(BaseModel):
     error: str | None
     started_at: datetime
     finished_at: datetime | None
+    result: dict[str, Any] | None = Field(None, description="what a finished job produced (uploads: counts)")
 
 
 ClusterStatus = Literal["new", "known", "resolved", "ignored"]

@@ -74,6 +74,19 @@ class Settings(BaseSettings):
     max_page_size: int = Field(1000, ge=1, description="most comments in one page of GET /v1/comments")
     max_taxonomy_bytes: int = Field(2_000_000, ge=1024, description="largest taxonomy document")
 
+    # Web UI (issue 5)
+    ui_page_size: int = Field(50, ge=1, le=1000, description="comments per page of the web UI's lists")
+    journey_window_days: int = Field(
+        7, ge=1, le=3650, description="journey map's default period, compared with the period before it"
+    )
+    upload_max_bytes: int = Field(20_000_000, ge=1024, description="largest CSV file uploaded for analysis")
+    upload_max_rows: int = Field(100_000, ge=1, description="most rows in one uploaded CSV file")
+    export_max_rows: int = Field(100_000, ge=1, description="most rows in one CSV export")
+    similar_limit: int = Field(10, ge=1, le=100, description='comments shown by "more like this"')
+    similar_scan_max: int = Field(
+        200_000, ge=100, description='most recent comments "more like this" compares (time grows with it)'
+    )
+
     # Server
     host: str = "127.0.0.1"
     port: int = 8000

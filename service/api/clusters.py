@@ -115,23 +115,41 @@ def list_clusters(
     session: SessionDep,
     cluster_status: Annotated[ClusterStatus | None, Query(alias="status")] = None,
     touchpoint: Annotated[
-        str | None, Query(description='best taxonomy match; "new" for unnamed pain')
+        str | None,
+        Query(description='best taxonomy match or the analyst\'s linked touchpoint; "new" for unnamed pain'),
     ] = None,
+    stage: Annotated[str | None, Query(description="the stage most of its comments are in")] = None,
     emerging: bool | None = None,
     min_size: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ClusterOut]:
     """Active clusters of the latest refresh, most painful first (size x negativity x growth)."""
-    shown = [cluster_out(v) for v in views(session)]
-    shown = [
-        c
-        for c in shown
-        if c.size >= min_size
-        and (cluster_status is None or c.status == cluster_status)
-        and (touchpoint is None or c.touchpoint == touchpoint)
-        and (emerging is None or c.emerging == emerging)
-    ]
-    return sorted(shown, key=lambda c: (-c.pain, c.id))[:limit]
+    return [
+        cluster_out(v) for v in ranked_views(session, cluster_status, touchpoint, stage, emerging, min_size)
+    ][:limit]
+
+
+def ranked_views(
+    session: Session,
+    cluster_status: str | None = None,
+    touchpoint: str | None = None,
+    stage: str | None = None,
+    emerging: bool | None = None,
+    min_size: int = 1,
+) -> list[View]:
+    """The clusters as shown, filtered, most painful first: the list, the web UI and exports."""
+
+    def keep(v: View) -> bool:
+        stages = _sum(p.stages for p in v.parts)
+        return (
+            v.size >= min_size
+            and (cluster_status is None or v.row.status == cluster_status)
+            and (touchpoint is None or touchpoint in (v.row.touchpoint, v.row.linked_touchpoint))
+            and (stage is None or (bool(stages) and max(stages, key=stages.__getitem__) == stage))
+            and (emerging is None or any(p.emerging for p in v.parts) == emerging)
+        )
+
+    return sorted(filter(keep, views(session)), key=lambda v: (-v.pain, v.row.id))
 
 
 @router.get("/emerging", response_model=EmergingOut)
@@ -179,6 +197,13 @@ def get_cluster(cluster_id: int, session: SessionDep) -> ClusterDetail:
         for i in row.representatives
         if i in comments
     ]
+    return ClusterDetail(
+        **cluster_out(view).model_dump(), trend=merged_trend(view), representatives=representatives
+    )
+
+
+def merged_trend(view: View) -> list[dict]:
+    """The cluster's counts per period, those of the clusters merged into it added in."""
     trend: dict[str, dict] = {}
     for part in view.parts:
         for point in part.trend:
@@ -186,11 +211,7 @@ def get_cluster(cluster_id: int, session: SessionDep) -> ClusterDetail:
             into["count"] += point["count"]
             into["share"] = round(into["share"] + point["share"], 5)
             into["flagged"] = into["flagged"] or point["flagged"]
-    return ClusterDetail(
-        **cluster_out(view).model_dump(),
-        trend=sorted(trend.values(), key=lambda p: p["period"]),
-        representatives=representatives,
-    )
+    return sorted(trend.values(), key=lambda p: p["period"])
 
 
 @router.post("/clusters/{cluster_id}/merge", response_model=ClusterOut)

@@ -1,32 +1,31 @@
-"""POST /v1/comments (analyse and store, idempotent on source and id) and GET /v1/comments."""
+"""POST /v1/comments (analyse and store, idempotent on source and id), GET /v1/comments (filters,
+word search, paging) and GET /v1/comments/{id}/similar (more like this)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
-from service.api.analysis import check_batch, to_result
+from service.api.analysis import check_batch
 from service.api.clusters import members_of
 from service.deps import SessionDep, StateDep
+from service.ingest import ingest_items
 from service.schemas import (
     CommentPage,
     CommentsRequest,
     IngestResponse,
-    ItemStatus,
     MentionOut,
+    SimilarComment,
     StoredComment,
-    validate_items,
 )
-from service.store.comments import CommentFilter, insert_comment, page_comments
+from service.store.comments import CommentFilter, page_comments
+from service.store.search import similar_comments
 from service.store.tables import Comment
 
 router = APIRouter(prefix="/v1", tags=["comments"])
-
-DEFAULT_SOURCE = "api"
 
 
 @router.post(
@@ -39,56 +38,16 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
     `duplicate` and stored nothing twice. Invalid items are reported, valid ones kept. The
     response comes after the commit: what it calls `created` is durable."""
     taxonomy = check_batch(body, state)
-    valid, errors = validate_items(body.comments, state.settings)
-    statuses = [ItemStatus(index=e.index, id=e.id, status="invalid", message=e.message) for e in errors]
-    analyzer = state.analyzer  # one model for the whole request, even across a swap
-    if valid:
-        analyses = analyzer.analyze([item.text for _, item in valid], taxonomy)
-        cluster_ids = state.clusters.assign(
-            [a.embedding for a in analyses], [a.sentiment.label for a in analyses], analyzer.encoder.version
-        )
-        with state.sessions.begin() as session:
-            for (index, item), analysis, cluster_id in zip(valid, analyses, cluster_ids):
-                inserted = insert_comment(
-                    session,
-                    item,
-                    analysis,
-                    source=item.source or DEFAULT_SOURCE,
-                    external_id=item.id or uuid.uuid4().hex,
-                    taxonomy=taxonomy.name,
-                    model_version=analyzer.model_version,
-                    embedding_model=analyzer.encoder.version,
-                    cluster_id=cluster_id,
-                )
-                statuses.append(
-                    ItemStatus(
-                        index=index,
-                        id=inserted.external_id,
-                        status="created" if inserted.comment_id else "duplicate",
-                        comment_id=inserted.comment_id,
-                        result=to_result(inserted.external_id, analysis),
-                    )
-                )
-    statuses.sort(key=lambda s: s.index)
-    response = IngestResponse(
-        model_version=analyzer.model_version,
-        taxonomy=taxonomy.name,
-        created=sum(s.status == "created" for s in statuses),
-        duplicates=sum(s.status == "duplicate" for s in statuses),
-        invalid=len(errors),
-        items=statuses,
-    )
-    if not valid:
+    response = ingest_items(state, body.comments, taxonomy)
+    if response.invalid == len(body.comments):
         return JSONResponse(
             response.model_dump(mode="json"), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )
     return response
 
 
-@router.get("/comments", response_model=CommentPage)
-def list_comments(
+def comment_filter(
     session: SessionDep,
-    state: StateDep,
     since: Annotated[datetime | None, Query(description="created_at >= since (ISO 8601)")] = None,
     until: Annotated[datetime | None, Query(description="created_at < until (ISO 8601)")] = None,
     stage: str | None = None,
@@ -99,6 +58,25 @@ def list_comments(
     cluster: Annotated[
         int | None, Query(description="comments of this pain cluster (and of those merged into it)")
     ] = None,
+    q: Annotated[
+        str | None, Query(max_length=500, description='words (or "quoted phrases") the text must all contain')
+    ] = None,
+) -> CommentFilter:
+    """The comment filters shared by the list, its CSV export and the web UI's explorer."""
+    if since and until and since >= until:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
+    clusters = tuple(members_of(session, cluster)) if cluster is not None else None
+    return CommentFilter(since, until, stage, touchpoint, sentiment, source, taxonomy, clusters, q)
+
+
+CommentFilterDep = Annotated[CommentFilter, Depends(comment_filter)]
+
+
+@router.get("/comments", response_model=CommentPage)
+def list_comments(
+    session: SessionDep,
+    state: StateDep,
+    f: CommentFilterDep,
     limit: Annotated[int, Query(ge=1, description="page size, at most MOT_MAX_PAGE_SIZE")] = 100,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> CommentPage:
@@ -107,15 +85,28 @@ def list_comments(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             f"limit {limit} is above the largest page, {state.settings.max_page_size} (MOT_MAX_PAGE_SIZE)",
         )
-    if since and until and since >= until:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
-    clusters = tuple(members_of(session, cluster)) if cluster is not None else None
-    f = CommentFilter(since, until, stage, touchpoint, sentiment, source, taxonomy, clusters)
     try:
         rows, next_cursor = page_comments(session, f, limit, cursor)
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     return CommentPage(comments=[stored(row) for row in rows], next_cursor=next_cursor)
+
+
+@router.get("/comments/{comment_id}/similar", response_model=list[SimilarComment])
+def similar(
+    comment_id: int,
+    session: SessionDep,
+    state: StateDep,
+    limit: Annotated[int | None, Query(ge=1, le=100, description="default MOT_SIMILAR_LIMIT")] = None,
+) -> list[SimilarComment]:
+    """More like this: the stored comments nearest to this one by embedding (cosine), closest
+    first, among the MOT_SIMILAR_SCAN_MAX most recent ones of the same encoder."""
+    found = similar_comments(
+        session, comment_id, limit or state.settings.similar_limit, state.settings.similar_scan_max
+    )
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no comment {comment_id}")
+    return [SimilarComment(similarity=n.similarity, comment=stored(n.comment)) for n in found]
 
 
 def stored(row: Comment) -> StoredComment:

@@ -3,8 +3,6 @@ GET /v1/corrections/export returns every corrected comment as a file `mot train`
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime
 from typing import Literal
@@ -14,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from service.deps import SessionDep, StateDep
+from service.export import csv_response
 from service.schemas import CorrectionIn, CorrectionOut
 from service.store.tables import Comment, Correction
 from service.taxonomies import UnknownTaxonomy
@@ -97,19 +96,7 @@ def export(
     if format == "jsonl":
         body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows.values())
         return Response(body, media_type="application/x-ndjson", headers=_attachment("corrections.jsonl"))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    for r in rows.values():
-        writer.writerow({k: safe_cell(v) for k, v in r.items()})
-    return Response(buffer.getvalue(), media_type="text/csv", headers=_attachment("corrections.csv"))
-
-
-def safe_cell(value: object) -> object:
-    """Spreadsheets run cells that start with = + - @ (or a tab or CR) as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_response("corrections.csv", EXPORT_COLUMNS, rows.values())
 
 
 def _attachment(name: str) -> dict[str, str]:

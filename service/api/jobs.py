@@ -1,4 +1,5 @@
-"""GET /v1/jobs and GET /v1/jobs/{id}: background work (re-embedding) and its progress."""
+"""GET /v1/jobs and GET /v1/jobs/{id}: background work (re-embedding, cluster refresh, CSV
+uploads) and its progress."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def job_out(job: Job) -> JobOut:
         error=job.error,
         started_at=job.started_at,
         finished_at=job.finished_at,
+        result=job.result,
     )
 
 

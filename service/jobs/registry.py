@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 log = logging.getLogger("mot")
 Status = Literal["running", "done", "failed", "stopped"]
@@ -24,6 +24,7 @@ class Job:
     error: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
+    result: dict[str, Any] | None = None  # what the job produced, for whoever follows it
 
 
 class Jobs:
@@ -34,11 +35,16 @@ class Jobs:
         self.stopping = threading.Event()  # set at shutdown: jobs end at their next batch
         self._threads: list[threading.Thread] = []
 
-    def start(self, kind: str, work: Callable[[Job, threading.Event], None]) -> Job:
+    def start(
+        self, kind: str, work: Callable[[Job, threading.Event], None], *, exclusive: bool = True
+    ) -> Job:
+        """Run `work` in a thread. An exclusive kind runs once at a time: starting it again
+        returns the running job (it picks up whatever is still to do); uploads are not exclusive,
+        as each brings its own rows."""
         with self._lock:
             for job in self._jobs.values():
-                if job.kind == kind and job.status == "running":
-                    return job  # one of each kind at a time; it picks up whatever is still to do
+                if exclusive and job.kind == kind and job.status == "running":
+                    return job
             job = Job(next(self._ids), kind)
             self._jobs[job.id] = job
         thread = threading.Thread(

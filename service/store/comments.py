@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from models.pipeline import Analysis
 from service.schemas import CommentIn
+from service.store.search import text_matches
 from service.store.tables import Comment, Mention
 
 
@@ -95,6 +97,7 @@ class CommentFilter:
     source: str | None = None
     taxonomy: str | None = None
     clusters: tuple[int, ...] | None = None  # a cluster and those merged into it
+    text: str | None = None  # every word (or "quoted phrase") must occur, any case
 
 
 def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
@@ -116,6 +119,8 @@ def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[typ
         query = query.where(
             exists().where(Mention.comment_id == Comment.id, Mention.touchpoint == f.touchpoint)
         )
+    if f.text and (matches := text_matches(f.text)) is not None:
+        query = query.where(matches)
     return query
 
 
@@ -144,3 +149,18 @@ def page_comments(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1].id) if more and rows else None
+
+
+def count_comments(session: Session, f: CommentFilter) -> int:
+    return int(session.scalar(apply_filter(select(func.count()).select_from(Comment), f)) or 0)
+
+
+def iter_comments(session: Session, f: CommentFilter, max_rows: int, chunk: int = 1000) -> Iterator[Comment]:
+    """Up to `max_rows` comments, newest first, fetched page by page (for exports)."""
+    cursor, sent = None, 0
+    while sent < max_rows:
+        rows, cursor = page_comments(session, f, min(chunk, max_rows - sent), cursor)
+        yield from rows
+        sent += len(rows)
+        if cursor is None:
+            return

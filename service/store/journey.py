@@ -4,6 +4,7 @@ mean sentiment over a time range."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -44,3 +45,13 @@ def touchpoint_aggregates(session: Session, f: CommentFilter) -> dict[str, Aggre
         f,
     )
     return {tp: _aggregate(n, int(neg or 0), mean) for tp, n, neg, mean in session.execute(query)}
+
+
+def sources(session: Session) -> list[str]:
+    """Every source stored, for the filters (read from the (source, id) index alone)."""
+    return list(session.scalars(select(Comment.source).distinct().order_by(Comment.source)))
+
+
+def latest_time(session: Session) -> datetime | None:
+    """When the newest comment was written (read from the created_at index alone)."""
+    return session.scalar(select(func.max(Comment.created_at)))

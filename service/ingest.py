@@ -1,0 +1,59 @@
+"""Analyse and store a batch of comments: the one path shared by POST /v1/comments and the CSV
+upload job, so an uploaded row is stored exactly like a posted one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from models.taxonomy import Taxonomy
+from service.api.analysis import to_result
+from service.schemas import IngestResponse, ItemStatus, validate_items
+from service.state import AppState
+from service.store.comments import insert_comment
+
+DEFAULT_SOURCE = "api"
+
+
+def ingest_items(state: AppState, items: list[Any], taxonomy: Taxonomy) -> IngestResponse:
+    """Validate item by item, analyse the valid ones in one model call, store them in one
+    transaction (idempotent on source and id); returns after the commit."""
+    valid, errors = validate_items(items, state.settings)
+    statuses = [ItemStatus(index=e.index, id=e.id, status="invalid", message=e.message) for e in errors]
+    analyzer = state.analyzer  # one model for the whole batch, even across a swap
+    if valid:
+        analyses = analyzer.analyze([item.text for _, item in valid], taxonomy)
+        cluster_ids = state.clusters.assign(
+            [a.embedding for a in analyses], [a.sentiment.label for a in analyses], analyzer.encoder.version
+        )
+        with state.sessions.begin() as session:
+            for (index, item), analysis, cluster_id in zip(valid, analyses, cluster_ids):
+                inserted = insert_comment(
+                    session,
+                    item,
+                    analysis,
+                    source=item.source or DEFAULT_SOURCE,
+                    external_id=item.id or uuid.uuid4().hex,
+                    taxonomy=taxonomy.name,
+                    model_version=analyzer.model_version,
+                    embedding_model=analyzer.encoder.version,
+                    cluster_id=cluster_id,
+                )
+                statuses.append(
+                    ItemStatus(
+                        index=index,
+                        id=inserted.external_id,
+                        status="created" if inserted.comment_id else "duplicate",
+                        comment_id=inserted.comment_id,
+                        result=to_result(inserted.external_id, analysis),
+                    )
+                )
+    statuses.sort(key=lambda s: s.index)
+    return IngestResponse(
+        model_version=analyzer.model_version,
+        taxonomy=taxonomy.name,
+        created=sum(s.status == "created" for s in statuses),
+        duplicates=sum(s.status == "duplicate" for s in statuses),
+        invalid=len(errors),
+        items=statuses,
+    )

@@ -1,0 +1,157 @@
+"""A CSV file uploaded for analysis: read and checked while the analyst waits (a wrong column or
+a file that is not CSV is answered at once, saying what to fix), then analysed and stored in the
+background through the same path as POST /v1/comments, with progress and counts on the job."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.taxonomy import Taxonomy
+from service.ingest import ingest_items
+from service.jobs.registry import Job
+from service.state import AppState
+from service.times import TIME_FORMATS, parse_time
+
+MAX_ERRORS_SHOWN = 20
+SNIFF_BYTES = 64 * 1024
+
+
+class UploadError(ValueError):
+    """The file cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    text: str
+    id: str | None = None
+    time: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class ParsedUpload:
+    items: list[dict[str, Any]]  # CommentIn-shaped
+    rows: list[int]  # each item's row number in the file (the header is row 1)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # rows refused before analysis
+    total_rows: int = 0
+
+
+def parse_upload(
+    data: bytes, filename: str, columns: Columns, default_source: str, max_rows: int
+) -> ParsedUpload:
+    """Rows of the file as comments to store. Only the named columns are kept: the other columns
+    of a customer export may hold personal data that redaction never sees."""
+    if b"\x00" in data[:SNIFF_BYTES]:
+        raise UploadError(f"{filename} is not a text file: export the comments as CSV")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UploadError(
+            f"{filename} is not UTF-8 text (byte {exc.start}): save it as 'CSV UTF-8' and upload it again"
+        ) from None
+    if not text.strip():
+        raise UploadError(f"{filename} is empty: upload a CSV file with a header row")
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=_dialect(text))
+    header = [name for name in (reader.fieldnames or []) if name]
+    for role, name in (
+        ("text", columns.text),
+        ("id", columns.id),
+        ("time", columns.time),
+        ("source", columns.source),
+    ):
+        if name is not None and name not in header:
+            raise UploadError(
+                f"{filename} has no column {name!r} (its columns: {header}): "
+                f"type the name of the column that holds the {role}, as in the header row"
+            )
+    digest = hashlib.sha256(data).hexdigest()[:12]  # re-uploading the same file stores nothing twice
+    parsed = ParsedUpload(items=[], rows=[])
+    try:
+        for number, row in enumerate(reader, start=2):
+            parsed.total_rows += 1
+            if parsed.total_rows > max_rows:
+                raise UploadError(
+                    f"{filename} has more than {max_rows} rows (MOT_UPLOAD_MAX_ROWS): split it into smaller files"
+                )
+            item = _item(row, number, columns, default_source, digest, parsed)
+            if item is not None:
+                parsed.items.append(item)
+                parsed.rows.append(number)
+    except csv.Error as exc:
+        raise UploadError(f"{filename} is not valid CSV near row {reader.line_num}: {exc}") from None
+    if parsed.total_rows == 0:
+        raise UploadError(f"{filename} has a header row but no comments")
+    return parsed
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """Comma unless the header plainly uses ; or tab (spreadsheets in some locales)."""
+    try:
+        return csv.Sniffer().sniff(text[:SNIFF_BYTES].split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _item(
+    row: dict[str, Any], number: int, columns: Columns, default_source: str, digest: str, parsed: ParsedUpload
+) -> dict[str, Any] | None:
+    item: dict[str, Any] = {"text": row.get(columns.text) or ""}
+    item["id"] = (row.get(columns.id) or "").strip() if columns.id else ""
+    item["id"] = item["id"] or f"{digest}-{number}"
+    item["source"] = ((row.get(columns.source) or "").strip() if columns.source else "") or default_source
+    if columns.time and (row.get(columns.time) or "").strip():
+        try:
+            item["created_at"] = parse_time(row[columns.time], None).isoformat()
+        except ValueError:
+            parsed.errors.append(
+                {
+                    "row": number,
+                    "message": f"time {row[columns.time]!r} is not ISO 8601 or one of {list(TIME_FORMATS)}: "
+                    "fix the cell, or leave it empty to use the upload time",
+                }
+            )
+            return None
+    return item
+
+
+def upload_work(
+    state: AppState, parsed: ParsedUpload, taxonomy: Taxonomy, filename: str
+) -> Callable[[Job, threading.Event], None]:
+    batch = state.settings.encode_batch_size
+
+    def work(job: Job, stopping: threading.Event) -> None:
+        job.total = len(parsed.items)
+        errors = list(parsed.errors)
+        result: dict[str, Any] = {
+            "filename": filename,
+            "taxonomy": taxonomy.name,
+            "rows": parsed.total_rows,
+            "created": 0,
+            "duplicates": 0,
+            "invalid": len(parsed.errors),
+            "sources": sorted({item["source"] for item in parsed.items}),
+            "errors": errors[:MAX_ERRORS_SHOWN],
+        }
+        job.result = result
+        for start in range(0, len(parsed.items), batch):
+            if stopping.is_set():
+                return
+            response = ingest_items(state, parsed.items[start : start + batch], taxonomy)
+            result["created"] += response.created
+            result["duplicates"] += response.duplicates
+            result["invalid"] += response.invalid
+            errors += [
+                {"row": parsed.rows[start + s.index], "message": s.message}
+                for s in response.items
+                if s.status == "invalid"
+            ]
+            result["errors"] = sorted(errors, key=lambda e: e["row"])[:MAX_ERRORS_SHOWN]
+            job.done += len(response.items)
+
+    return work

@@ -1,0 +1,58 @@
+"""A stored comment as the pages show it: its predictions, what analysts corrected, and the
+labels its correction form offers (those of the comment's own taxonomy)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.state import AppState
+from service.store.tables import Comment, Correction
+from service.taxonomies import UnknownTaxonomy
+
+FIELDS = ("touchpoint", "stage", "sentiment")
+
+
+@dataclass(frozen=True)
+class Card:
+    comment: Comment
+    corrected: dict[str, str] = field(default_factory=dict)  # latest corrected value of each field
+    touchpoints: list[tuple[str, str]] = field(default_factory=list)  # (id, name) to correct to
+    stages: list[tuple[str, str]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # touchpoint and stage ids -> names
+    similarity: float | None = None
+
+
+def comment_cards(
+    session: Session, state: AppState, rows: Sequence[Comment], similarity: Sequence[float] | None = None
+) -> list[Card]:
+    corrected: dict[int, dict[str, str]] = {}
+    ids = [c.id for c in rows]
+    if ids:
+        for row in session.scalars(
+            select(Correction).where(Correction.comment_id.in_(ids)).order_by(Correction.id)
+        ):
+            fields = corrected.setdefault(row.comment_id, {})
+            fields.update({f: getattr(row, f) for f in FIELDS if getattr(row, f) is not None})
+    cards = []
+    for i, comment in enumerate(rows):
+        try:
+            tax = state.taxonomies.get(comment.taxonomy)
+            touchpoints = [(tp.id, tp.name) for tp in tax.touchpoints]
+            stages = [(s.id, s.name) for s in tax.stages]
+        except UnknownTaxonomy:  # its taxonomy is gone: show it, but offer nothing to correct to
+            touchpoints, stages = [], []
+        cards.append(
+            Card(
+                comment=comment,
+                corrected=corrected.get(comment.id, {}),
+                touchpoints=touchpoints,
+                stages=stages,
+                names=dict(touchpoints + stages),
+                similarity=similarity[i] if similarity is not None else None,
+            )
+        )
+    return cards

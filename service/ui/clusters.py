@@ -1,0 +1,92 @@
+"""Pain clusters: the list by pain, and one cluster's page with its triage actions (the forms
+call the JSON API: PATCH, merge, touchpoint)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+
+from service.api.clusters import cluster_out, merged_trend, ranked_views, view_of, views
+from service.deps import SessionDep, StateDep
+from service.schemas import ClusterOut
+from service.store.tables import Comment, PainCluster
+from service.ui.params import blank, query
+from service.ui.render import page
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+STATUSES = ("new", "known", "resolved", "ignored")
+
+
+def dominant_stage(cluster: ClusterOut) -> str | None:
+    return max(cluster.stages, key=cluster.stages.__getitem__) if cluster.stages else None
+
+
+@router.get("/clusters", response_class=HTMLResponse)
+def clusters_page(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    status: str | None = None,
+    stage: str | None = None,
+    touchpoint: str | None = None,
+    emerging: str | None = None,
+) -> HTMLResponse:
+    form = {
+        "status": blank(status) if blank(status) in STATUSES else None,
+        "stage": blank(stage),
+        "touchpoint": blank(touchpoint),
+        "emerging": "true" if blank(emerging) else None,
+    }
+    shown = ranked_views(
+        session, form["status"], form["touchpoint"], form["stage"], True if form["emerging"] else None
+    )
+    tax = state.taxonomies.get(None)
+    refreshed = session.scalar(select(func.max(PainCluster.refreshed_at)).where(PainCluster.active))
+    return page(
+        request,
+        "clusters.html",
+        "clusters",
+        "Pain clusters",
+        clusters=[(cluster_out(v), merged_trend(v)) for v in shown],
+        form=form,
+        statuses=STATUSES,
+        stages=[(s.id, s.name) for s in tax.stages],
+        touchpoints=[(t.id, t.name) for t in tax.touchpoints],
+        names={**{t.id: t.name for t in tax.touchpoints}, **{s.id: s.name for s in tax.stages}},
+        refreshed=refreshed,
+        export=query(**form),
+    )
+
+
+@router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
+def cluster_page(cluster_id: int, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
+    row = session.get(PainCluster, cluster_id)
+    if row is None:
+        return page(request, "missing.html", "clusters", "Not found", 404, what=f"cluster {cluster_id}")
+    view = view_of(session, row)
+    cluster = cluster_out(view)
+    wanted = [i for p in view.parts for i in p.representatives]
+    texts = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(wanted)))}
+    tax = state.taxonomies.get(None)
+    taxonomies = [(t.name, origin) for t, origin in state.taxonomies.items()]
+    others = [cluster_out(v) for v in views(session) if v.row.id != row.id]
+    return page(
+        request,
+        "cluster.html",
+        "clusters",
+        cluster.name or cluster.label,
+        cluster=cluster,
+        row=row,
+        trend=merged_trend(view),
+        representatives=[texts[i] for i in wanted if i in texts],
+        stage=dominant_stage(cluster),
+        statuses=STATUSES,
+        stages=[(s.id, s.name) for s in tax.stages],
+        touchpoints=[(t.id, t.name) for t in tax.touchpoints],
+        names={**{t.id: t.name for t in tax.touchpoints}, **{s.id: s.name for s in tax.stages}},
+        default_taxonomy=tax.name,
+        save_as=tax.name if dict(taxonomies).get(tax.name) in ("api", "file") else f"{tax.name}_local",
+        others=sorted(others, key=lambda c: -c.pain),
+        merged_into=session.get(PainCluster, row.merged_into) if row.merged_into else None,
+    )

@@ -1,0 +1,107 @@
+"""The comment explorer: every stored filter, word search, "more like this", corrections."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from service.api.comments import comment_filter
+from service.deps import SessionDep, StateDep
+from service.store.comments import count_comments, page_comments
+from service.store.journey import sources
+from service.store.search import similar_comments
+from service.store.tables import Comment
+from service.ui.cards import comment_cards
+from service.ui.journey import taxonomy_or_default
+from service.ui.params import as_date, as_int, blank, query, start_of
+from service.ui.render import page
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+@router.get("/comments", response_class=HTMLResponse)
+def comments_page(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    q: str | None = None,
+    stage: str | None = None,
+    touchpoint: str | None = None,
+    sentiment: str | None = None,
+    source: str | None = None,
+    taxonomy: str | None = None,
+    cluster: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    cursor: str | None = None,
+    like: str | None = None,
+) -> HTMLResponse:
+    first, last = as_date(since), as_date(until)
+    form = {
+        "q": (blank(q) or "")[:500],
+        "stage": blank(stage),
+        "touchpoint": blank(touchpoint),
+        "sentiment": blank(sentiment) if blank(sentiment) in SENTIMENTS else None,
+        "source": blank(source),
+        "taxonomy": blank(taxonomy),
+        "cluster": as_int(cluster),
+        "since": first.isoformat() if first else None,
+        "until": last.isoformat() if last else None,
+    }
+    tax = taxonomy_or_default(state, form["taxonomy"])
+    options = {
+        "stages": [(s.id, s.name) for s in tax.stages],
+        "touchpoints": [(t.id, t.name) for t in tax.touchpoints],
+        "sentiments": SENTIMENTS,
+        "sources": sources(session),
+        "taxonomies": sorted(t.name for t, _ in state.taxonomies.items()),
+    }
+    common = {"form": form, "options": options, "export": query(**form), "link": query(**form)}
+    like_id = as_int(like)
+    if like_id is not None:
+        found = similar_comments(
+            session, like_id, state.settings.similar_limit, state.settings.similar_scan_max
+        )
+        if found is None:
+            return page(request, "missing.html", "comments", "Not found", 404, what=f"comment {like_id}")
+        target = comment_cards(session, state, [session.get(Comment, like_id)])[0]
+        cards = comment_cards(session, state, [n.comment for n in found], [n.similarity for n in found])
+        return page(
+            request, "comments.html", "comments", "More like this", target=target, cards=cards, total=None,
+            next_page=None, error=None, **common,
+        )  # fmt: skip
+    try:
+        f = comment_filter(
+            session,
+            since=start_of(first) if first else None,
+            until=start_of(last + timedelta(days=1)) if last else None,
+            stage=form["stage"],
+            touchpoint=form["touchpoint"],
+            sentiment=form["sentiment"],
+            source=form["source"],
+            taxonomy=form["taxonomy"],
+            cluster=form["cluster"],
+            q=form["q"] or None,
+        )
+        rows, next_cursor = page_comments(session, f, state.settings.ui_page_size, blank(cursor))
+    except (HTTPException, ValueError) as exc:
+        message = exc.detail if isinstance(exc, HTTPException) else str(exc)
+        return page(
+            request, "comments.html", "comments", "Comments", 422, target=None, cards=[], total=0,
+            next_page=None, error=message, **common,
+        )  # fmt: skip
+    return page(
+        request,
+        "comments.html",
+        "comments",
+        "Comments",
+        target=None,
+        cards=comment_cards(session, state, rows),
+        total=count_comments(session, f),
+        next_page=query(**form, cursor=next_cursor) if next_cursor else None,
+        error=None,
+        **common,
+    )

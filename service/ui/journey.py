@@ -1,0 +1,160 @@
+"""The journey map (the page analysts open first) and a touchpoint's page: its numbers, trend,
+pain clusters and comments."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.taxonomy import Taxonomy
+from service.api.clusters import View, cluster_out, merged_trend, ranked_views
+from service.api.journey import journey_map
+from service.deps import SessionDep, StateDep
+from service.schemas import JourneyResponse
+from service.state import AppState
+from service.store.comments import CommentFilter, page_comments
+from service.store.journey import sources
+from service.store.tables import TouchpointTrend
+from service.taxonomies import UnknownTaxonomy
+from service.ui.cards import comment_cards
+from service.ui.params import WINDOWS, blank, query, window
+from service.ui.render import page
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+LATEST = 10  # comments on a touchpoint's page; the explorer has them all
+MIX_SHARE = 0.2  # a cluster is about a touchpoint that a fifth of its comments name
+
+
+def _about(view: View, touchpoint: str) -> bool:
+    """Best match, the analyst's link, or a large part of its comments: an unnamed cluster of
+    cancelled flights still belongs on the cancellations page."""
+    named = sum(p.touchpoints.get(touchpoint, 0) for p in view.parts)
+    return touchpoint in (view.row.touchpoint, view.row.linked_touchpoint) or named >= MIX_SHARE * view.size
+
+
+def taxonomy_or_default(state: AppState, name: str | None) -> Taxonomy:
+    """The named taxonomy; the default one for a blank or unknown name (a stale link still opens)."""
+    try:
+        return state.taxonomies.get(blank(name))
+    except UnknownTaxonomy:
+        return state.taxonomies.get(None)
+
+
+def _emerging_touchpoints(session: Session, scope: str) -> dict[str, list[str]]:
+    rows = session.scalars(
+        select(TouchpointTrend).where(TouchpointTrend.emerging, TouchpointTrend.scope == scope)
+    ).all()
+    return {r.touchpoint: r.reasons for r in rows}
+
+
+@router.get("/", response_class=HTMLResponse)
+def journey_page(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    taxonomy: str | None = None,
+    source: str | None = None,
+    days: str | None = None,
+    end: str | None = None,
+) -> HTMLResponse:
+    tax = taxonomy_or_default(state, taxonomy)
+    period = window(session, days, end, state.settings.journey_window_days)
+    chosen_source = blank(source)
+    journey = journey_map(
+        session, tax, period.since, period.until, chosen_source, compare=period.previous is not None
+    )
+    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
+    return page(
+        request,
+        "journey.html",
+        "journey",
+        "Journey map",
+        journey=journey,
+        peak=_peak(journey),
+        emerging=_emerging_touchpoints(session, state.settings.cluster_scope),
+        taxonomies=sorted(t.name for t, _ in state.taxonomies.items()),
+        sources=sources(session),
+        windows=_windows(state.settings.journey_window_days),
+        period=period,
+        filters=filters,
+        link=query(**filters),
+        export=query(
+            taxonomy=tax.name,
+            source=chosen_source,
+            since=period.since.isoformat() if period.since else None,
+            until=period.until.isoformat() if period.until else None,
+            compare=period.previous is not None,
+        ),
+    )
+
+
+def _peak(journey: JourneyResponse) -> int:
+    return max((t.count for s in journey.stages for t in s.touchpoints), default=0)
+
+
+def _windows(default_days: int) -> dict[int, str]:
+    return WINDOWS if default_days in WINDOWS else {default_days: f"{default_days} days", **WINDOWS}
+
+
+@router.get("/touchpoints/{touchpoint}", response_class=HTMLResponse)
+def touchpoint_page(
+    touchpoint: str,
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    taxonomy: str | None = None,
+    source: str | None = None,
+    days: str | None = None,
+    end: str | None = None,
+) -> HTMLResponse:
+    tax = taxonomy_or_default(state, taxonomy)
+    known = {tp.id: tp for tp in tax.touchpoints}
+    if touchpoint not in known:
+        return page(
+            request,
+            "missing.html",
+            "journey",
+            "Not found",
+            404,
+            what=f"touchpoint {touchpoint!r} in {tax.name}",
+        )
+    period = window(session, days, end, state.settings.journey_window_days)
+    chosen_source = blank(source)
+    journey = journey_map(
+        session, tax, period.since, period.until, chosen_source, compare=period.previous is not None
+    )
+    stats = next(t for s in journey.stages for t in s.touchpoints if t.touchpoint == touchpoint)
+    f = CommentFilter(
+        since=period.since, until=period.until, touchpoint=touchpoint, source=chosen_source, taxonomy=tax.name
+    )
+    comments, _ = page_comments(session, f, min(LATEST, state.settings.ui_page_size), None)
+    cards = comment_cards(session, state, comments)
+    trend = session.get(TouchpointTrend, (touchpoint, state.settings.cluster_scope))
+    clusters = [(cluster_out(v), merged_trend(v)) for v in ranked_views(session) if _about(v, touchpoint)]
+    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
+    return page(
+        request,
+        "touchpoint.html",
+        "journey",
+        known[touchpoint].name,
+        touchpoint=known[touchpoint],
+        stage=next(s for s in tax.stages if s.id == known[touchpoint].stage),
+        stats=stats,
+        journey=journey,
+        period=period,
+        trend=trend,
+        scope=state.settings.cluster_scope,
+        clusters=clusters,
+        names={t.id: t.name for t in tax.touchpoints},
+        comments=cards,
+        back=query(**filters),
+        explorer=query(
+            touchpoint=touchpoint,
+            taxonomy=tax.name,
+            source=chosen_source,
+            since=period.since.date().isoformat() if period.since else None,
+            until=(period.end.isoformat() if period.end and period.days else None),
+        ),
+    )

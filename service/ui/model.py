@@ -1,0 +1,33 @@
+"""The model page: the bundle in service, its card and metrics, and the taxonomies known."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from service.api.admin import model_info
+from service.deps import StateDep
+from service.ui.render import markdown, page
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+
+@router.get("/model", response_class=HTMLResponse)
+def model_page(request: Request, state: StateDep) -> HTMLResponse:
+    info = model_info(state.analyzer, state)
+    bundle = info.bundle or {}
+    return page(
+        request,
+        "model.html",
+        "model",
+        "Model",
+        info=info,
+        bundle=bundle,
+        validation=(bundle.get("metrics") or {}).get("validation", {}),
+        card=markdown(info.card) if info.card else None,
+        taxonomies=sorted(
+            ((t.name, origin, len(t.stages), len(t.touchpoints)) for t, origin in state.taxonomies.items()),
+        ),
+        default_taxonomy=state.taxonomies.get(None).name,
+        settings=state.settings,
+    )

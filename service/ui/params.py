@@ -1,0 +1,79 @@
+"""Query parameters as HTML forms send them: a field left blank arrives as an empty string and
+means "any"; dates come from <input type=date>. Links carry only the filters that are set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from service.store.journey import latest_time
+
+WINDOWS = {1: "1 day", 7: "7 days", 30: "30 days", 90: "90 days", 0: "all time"}
+
+
+def blank(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def as_int(value: str | None) -> int | None:
+    value = blank(value)
+    return int(value) if value is not None and value.lstrip("-").isdigit() else None
+
+
+def as_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(blank(value) or "")
+    except ValueError:
+        return None
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def query(**params: object) -> str:
+    """`?a=1&b=x` with only the parameters that are set (so links stay short and valid)."""
+    kept = {k: v for k, v in params.items() if v is not None and v != "" and v is not False}
+    return "?" + urlencode(kept) if kept else ""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period the journey map shows: `days` days ending (excluded) at the start of the day
+    after `end`; days 0 is all time, with nothing to compare against."""
+
+    days: int
+    end: date | None  # the last day shown
+
+    @property
+    def since(self) -> datetime | None:
+        return self.until - timedelta(days=self.days) if self.days and self.until else None
+
+    @property
+    def until(self) -> datetime | None:
+        return start_of(self.end + timedelta(days=1)) if self.days and self.end else None
+
+    @property
+    def previous(self) -> tuple[datetime, datetime] | None:
+        if self.since is None or self.until is None:
+            return None
+        return self.since - (self.until - self.since), self.since
+
+    def params(self) -> dict[str, object]:
+        return {"days": self.days, "end": self.end.isoformat() if self.end else None}
+
+
+def window(session: Session, days: str | None, end: str | None, default_days: int) -> Window:
+    """From the form; by default the last `default_days` days up to the newest comment, so that a
+    store of old comments (an archive, the airline tweets) still opens on data."""
+    chosen = as_int(days)
+    chosen = chosen if chosen in WINDOWS else default_days
+    last = as_date(end)
+    if last is None and chosen:
+        newest = latest_time(session)
+        last = newest.date() if newest else datetime.now(UTC).date()
+    return Window(chosen, last)

@@ -1,0 +1,158 @@
+// The web UI's only script: forms that call the JSON API, and progress of background jobs.
+// No library; every text it puts on the page goes through textContent, never innerHTML.
+"use strict";
+
+function say(el, text, kind) {
+  if (!el) return;
+  el.textContent = text;
+  el.className = "form-status" + (kind ? " " + kind : "");
+}
+
+async function detail(response) {
+  try {
+    const body = await response.json();
+    return typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail || body);
+  } catch (e) {
+    return response.status + " " + response.statusText;
+  }
+}
+
+// <form data-api="/v1/..." data-method="PATCH">: the fields as a JSON object. Blank fields are
+// left out (the API keeps what it has), unless marked data-null-if-empty (then null: unset).
+function formJson(form) {
+  const body = {};
+  for (const el of form.elements) {
+    if (!el.name || el.disabled) continue;
+    if ((el.type === "radio" || el.type === "checkbox") && !el.checked) continue;
+    const value = el.value.trim();
+    if (value === "") {
+      if (el.hasAttribute("data-null-if-empty")) body[el.name] = null;
+      continue;
+    }
+    body[el.name] = el.type === "number" || el.hasAttribute("data-number") ? Number(value) : value;
+  }
+  return body;
+}
+
+function wireApiForm(form) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = form.querySelector(".form-status");
+    const confirmText = form.getAttribute("data-confirm");
+    if (confirmText && !window.confirm(confirmText)) return;
+    const body = formJson(form);
+    if (Object.keys(body).length === 0) {
+      say(status, "Nothing to save: choose a value first.", "failed");
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    say(status, "Saving…");
+    try {
+      const response = await fetch(form.getAttribute("data-api"), {
+        method: form.getAttribute("data-method") || "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) {
+        say(status, await detail(response), "failed");
+        return;
+      }
+      say(status, "Saved.", "ok");
+      const next = form.getAttribute("data-next");
+      if (next) {
+        window.location.assign(next.replace(/\{(\w+)\}/g, (_, key) => encodeURIComponent(body[key])));
+      } else {
+        window.location.reload();
+      }
+    } catch (error) {
+      say(status, "The server did not answer: " + error, "failed");
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+}
+
+// Follow /v1/jobs/{id} until it ends; `onTick` gets the job each time.
+async function followJob(id, onTick) {
+  for (;;) {
+    const response = await fetch("/v1/jobs/" + encodeURIComponent(id));
+    if (!response.ok) throw new Error(await detail(response));
+    const job = await response.json();
+    onTick(job);
+    if (job.status !== "running") return job;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+}
+
+function showProgress(box, job, label) {
+  box.hidden = false;
+  const bar = box.querySelector("progress");
+  const text = box.querySelector("[role=status]");
+  bar.value = job.progress;
+  text.textContent = job.status === "running"
+    ? label + ": " + job.done + " of " + (job.total || "?") + (job.kind === "upload" ? " rows" : " steps")
+    : label + ": " + job.status + (job.error ? " (" + job.error + ")" : "");
+}
+
+// <button data-job-start="/v1/clusters/refresh">: start the job, show its progress, reload when done.
+function wireJobButton(button) {
+  button.addEventListener("click", async () => {
+    const box = document.querySelector(".job-progress");
+    const label = button.getAttribute("data-job-label") || "Working";
+    button.disabled = true;
+    try {
+      const response = await fetch(button.getAttribute("data-job-start"), { method: "POST" });
+      if (!response.ok) throw new Error(await detail(response));
+      const job = await followJob((await response.json()).id, (j) => showProgress(box, j, label));
+      if (job.status === "done") window.location.reload();
+    } catch (error) {
+      box.hidden = false;
+      box.querySelector("[role=status]").textContent = label + " failed: " + error.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// The upload form: post the file, follow the job, then show its result (rendered by the server).
+function wireUpload(form) {
+  const errorBox = document.getElementById("upload-error");
+  const box = document.getElementById("upload-progress");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    errorBox.hidden = true;
+    const file = form.elements.file.files[0];
+    const limit = Number(form.getAttribute("data-max-bytes"));
+    if (file && limit && file.size > limit) {
+      errorBox.textContent = file.name + " is " + file.size + " bytes; the limit is " + limit + ": split it into smaller files.";
+      errorBox.hidden = false;
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const response = await fetch(form.getAttribute("data-upload"), { method: "POST", body: new FormData(form) });
+      if (!response.ok) {
+        errorBox.textContent = await detail(response);
+        errorBox.hidden = false;
+        return;
+      }
+      const started = await response.json();
+      const job = await followJob(started.id, (j) => showProgress(box, j, "Analysing"));
+      window.location.assign("/ui/upload?job=" + encodeURIComponent(job.id) + "#upload-result");
+    } catch (error) {
+      errorBox.textContent = "The upload failed: " + error.message;
+      errorBox.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-api]").forEach(wireApiForm);
+  document.querySelectorAll("button[data-job-start]").forEach(wireJobButton);
+  const upload = document.querySelector("form[data-upload]");
+  if (upload) wireUpload(upload);
+});

@@ -1,0 +1,96 @@
+"""Charts as inline SVG, drawn on the server: no chart library, no script, nothing fetched.
+Every text that goes into a chart is escaped; numbers are formatted here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+
+
+def _svg(width: int, height: int, label: str, body: str, css: str = "chart") -> Markup:
+    return Markup(
+        f'<svg class="{css}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>{body}</svg>'
+    )
+
+
+def sparkline(values: Sequence[float], label: str, width: int = 120, height: int = 28) -> Markup:
+    """A small trend line; the last point marked."""
+    if not values:
+        return _svg(width, height, label, "", "spark")
+    top = max(max(values), 1)
+    step = (width - 4) / max(len(values) - 1, 1)
+    points = [(2 + i * step, height - 3 - (v / top) * (height - 6)) for i, v in enumerate(values)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    x, y = points[-1]
+    body = (
+        f'<polyline points="{path}" fill="none" stroke="currentColor" stroke-width="1.5"/>'
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="currentColor"/>'
+    )
+    return _svg(width, height, label, body, "spark")
+
+
+def bar(fraction: float, label: str, width: int = 100, height: int = 8) -> Markup:
+    """A horizontal bar filled to `fraction` (0 to 1) of its width."""
+    filled = max(0.0, min(fraction, 1.0)) * width
+    body = (
+        f'<rect class="bar-track" width="{width}" height="{height}" rx="2"/>'
+        f'<rect class="bar-fill" width="{filled:.1f}" height="{height}" rx="2"/>'
+    )
+    return _svg(width, height, label, body, "bar")
+
+
+def trend_chart(
+    points: Sequence[Mapping[str, Any]], label: str, width: int = 720, height: int = 220
+) -> Markup:
+    """Counts per period as bars, flagged periods in the alarm colour, and the expected count
+    (the cluster's baseline) as a dashed line where there is one."""
+    if not points:
+        return _svg(width, 40, label, '<text x="0" y="24" class="axis">No trend yet</text>')
+    left, right, top, bottom = 36, 8, 12, 28
+    inner_w, inner_h = width - left - right, height - top - bottom
+    peak = max(max(p["count"] for p in points), max((p.get("expected") or 0) for p in points), 1)
+    slot = inner_w / len(points)
+    gap = min(4.0, slot * 0.2)
+
+    def y(value: float) -> float:
+        return top + inner_h - value / peak * inner_h
+
+    parts = [
+        f'<line class="axis-line" x1="{left}" y1="{top + inner_h}" x2="{width - right}" y2="{top + inner_h}"/>',
+        f'<text class="axis" x="{left - 6}" y="{y(peak) + 4:.1f}" text-anchor="end">{peak:g}</text>',
+        f'<text class="axis" x="{left - 6}" y="{top + inner_h + 4}" text-anchor="end">0</text>',
+    ]
+    for i, p in enumerate(points):
+        x = left + i * slot + gap / 2
+        css = "trend-bar flagged" if p.get("flagged") else "trend-bar"
+        tip = f"{_period(p['period'])}: {p['count']}"
+        if p.get("expected") is not None:
+            tip += f" (expected {p['expected']:g})"
+        parts.append(
+            f'<rect class="{css}" x="{x:.1f}" y="{y(p["count"]):.1f}" width="{max(slot - gap, 1):.1f}" '
+            f'height="{top + inner_h - y(p["count"]):.1f}"><title>{escape(tip)}</title></rect>'
+        )
+    expected = [(i, p["expected"]) for i, p in enumerate(points) if p.get("expected") is not None]
+    if len(expected) > 1:
+        line = " ".join(f"{left + (i + 0.5) * slot:.1f},{y(e):.1f}" for i, e in expected)
+        parts.append(f'<polyline class="expected" points="{line}" fill="none"/>')
+    for i in sorted({0, len(points) // 2, len(points) - 1}):
+        anchor = "start" if i == 0 else "end" if i == len(points) - 1 else "middle"
+        x = left + (i + 0.5) * slot if anchor == "middle" else left if i == 0 else width - right
+        parts.append(
+            f'<text class="axis" x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}">'
+            f"{escape(_period(points[i]['period']))}</text>"
+        )
+    return _svg(width, height, label, "".join(parts))
+
+
+def _period(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment.strftime("%-d %b %H:%M") if moment.hour or moment.minute else moment.strftime("%-d %b")
