@@ -21,6 +21,7 @@ from service.settings import Settings
 
 POSTGRES_URL = os.environ.get("MOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CHROMIUM = Path(os.environ.get("MOT_TEST_CHROMIUM", "/usr/bin/chromium"))
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +63,7 @@ def server(database_url: str) -> Iterator[str]:
         max_text_chars=2000,
         max_body_bytes=200_000,
         max_taxonomy_bytes=50_000,
+        upload_max_bytes=100_000,
     )
     with local_server(settings) as url:
         yield url
@@ -71,3 +73,19 @@ def server(database_url: str) -> Iterator[str]:
 def client(server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=120) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """pytest-playwright launches Debian's chromium: no browser is ever downloaded. Missing, the
+    browser tests fail (never skip) so CI cannot pass without them."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} not found: install it (apt-get install -y chromium) or set MOT_TEST_CHROMIUM"
+        )
+    return {"executable_path": str(CHROMIUM)}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args() -> dict:
+    return {"viewport": {"width": 1280, "height": 900}, "accept_downloads": True}

@@ -4,6 +4,8 @@ drill-down to the comments, and assignment of a new comment at ingest."""
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 import uuid
 from collections.abc import Iterator
@@ -108,6 +110,14 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
             by_group[group] = cluster
         assert set(by_group) == {"refund", "login", "delivery"}
         refund = by_group["refund"]
+        for cluster in listed:  # filtered by the stage most of its comments are in
+            stage = max(cluster["stages"], key=cluster["stages"].get)
+            assert cluster["id"] in {
+                c["id"] for c in client.get("/v1/clusters", params={"stage": stage}).json()
+            }
+        assert client.get("/v1/clusters", params={"stage": "moon"}).json() == []
+        exported = client.get("/v1/export/clusters.csv").text
+        assert [int(r["id"]) for r in csv.DictReader(io.StringIO(exported))] == [c["id"] for c in listed]
         emerging = client.get("/v1/emerging").json()
         assert [c["id"] for c in emerging["clusters"]] == [refund["id"]]
         # per touchpoint too: the one most refund complaints name rises on the last day
@@ -175,6 +185,8 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
         made = client.post(f"/v1/clusters/{login['id']}/touchpoint", json={**promote, "save_as": "shop"})
         assert made.status_code == 200, made.text
         assert made.json()["linked_touchpoint"] == "sign_in_trouble" and made.json()["status"] == "known"
+        linked = client.get("/v1/clusters", params={"touchpoint": "sign_in_trouble"}).json()
+        assert [c["id"] for c in linked] == [login["id"]]  # the analyst's link counts as its touchpoint
         again_made = client.post(
             f"/v1/clusters/{login['id']}/touchpoint", json={**promote, "taxonomy": "shop", "save_as": "shop"}
         )

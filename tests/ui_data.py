@@ -11,7 +11,7 @@ from tests.conftest import DATA_DIR
 from tests.test_cluster import comments
 
 AIRLINE = DATA_DIR / "airline" / "tweets.csv"
-XSS_TEXT = '<script>window.__xss=1</script> =HYPERLINK("http://x","y") my bag was lost'
+XSS_TEXT = '=HYPERLINK("http://x","y") <script>window.__xss=1</script> my bag was lost at the airport'
 INLINE_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
