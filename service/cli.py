@@ -260,5 +260,30 @@ def bench(
     typer.echo(json.dumps(run(texts, batch, taxonomy, repeats), indent=2))
 
 
+@app.command("bench-ui")
+def bench_ui(
+    comments: Annotated[
+        int, typer.Option(min=0, help="synthetic comments to insert first (0: none)")
+    ] = 100_000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="database to fill and serve; default: a new SQLite file in a temp folder"),
+    ] = None,
+    repeats: Annotated[int, typer.Option(min=1, help="timed loads of each page")] = 5,
+    browser: Annotated[bool, typer.Option(help="also time the journey map in chromium")] = True,
+    chromium: Annotated[Path, typer.Option(help="the chromium to drive")] = Path("/usr/bin/chromium"),
+) -> None:
+    """Page load times of the web UI with many stored comments (inserted directly, no encoder)."""
+    import json
+    import tempfile
+
+    from service.bench_ui import bench_ui as run
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite:///{Path(folder) / 'bench-ui.db'}"
+        result = run(url, comments, repeats, chromium if browser else None)
+    typer.echo(json.dumps(result, indent=2))
+
+
 if __name__ == "__main__":
     app()

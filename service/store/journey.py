@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
 from service.store.comments import CommentFilter, apply_filter
@@ -47,9 +47,24 @@ def touchpoint_aggregates(session: Session, f: CommentFilter) -> dict[str, Aggre
     return {tp: _aggregate(n, int(neg or 0), mean) for tp, n, neg, mean in session.execute(query)}
 
 
+# One index seek per distinct source (a "loose index scan" on the (source, external_id) unique
+# index) instead of reading every comment: a handful of sources among 100,000 comments.
+_SOURCES = text(
+    """
+    WITH RECURSIVE seen(source) AS (
+        SELECT min(source) FROM comments
+        UNION ALL
+        SELECT (SELECT min(c.source) FROM comments c WHERE c.source > seen.source)
+        FROM seen WHERE seen.source IS NOT NULL
+    )
+    SELECT source FROM seen WHERE source IS NOT NULL
+    """
+)
+
+
 def sources(session: Session) -> list[str]:
-    """Every source stored, for the filters (read from the (source, id) index alone)."""
-    return list(session.scalars(select(Comment.source).distinct().order_by(Comment.source)))
+    """Every source stored, in order, for the filters."""
+    return list(session.scalars(_SOURCES))
 
 
 def latest_time(session: Session) -> datetime | None:

@@ -32,6 +32,16 @@ class Comment(Base):
         Index("ix_comments_created_at", "created_at"),
         Index("ix_comments_stage", "stage"),
         Index("ix_comments_sentiment", "sentiment"),
+        Index(  # the journey map reads it alone (migration 0004)
+            "ix_comments_journey",
+            "taxonomy",
+            "created_at",
+            "stage",
+            "sentiment",
+            "sentiment_score",
+            "source",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -62,7 +72,10 @@ class Mention(Base):
     """One touchpoint named by a comment, with its own sentiment and evidence span."""
 
     __tablename__ = "mentions"
-    __table_args__ = (Index("ix_mentions_touchpoint", "touchpoint"),)
+    __table_args__ = (
+        Index("ix_mentions_touchpoint", "touchpoint"),
+        Index("ix_mentions_journey", "comment_id", "touchpoint", "sentiment", "sentiment_score"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,287 @@
+"""The web UI in a real browser (Debian's chromium via Playwright) against the real server, on
+SQLite: the journey map and a touchpoint, a cluster's triage, the comment explorer with a
+correction and an export, a CSV upload, the model page; a hostile comment stays inert; no
+request leaves the server; the pages are keyboard reachable and fit a laptop screen.
+
+With ../shared/data present the server holds a sample of the airline tweets and the tests save
+screenshots of every page into docs/screenshots/; without it, a small inline set."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from service.local_server import local_server
+from service.settings import Settings
+from tests.test_clusters_api import post, refresh
+from tests.ui_data import AIRLINE, XSS_TEXT, airline_sample, hostile, inline_sample
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+WIDTH = 1280
+
+
+@dataclass(frozen=True)
+class Ui:
+    url: str
+    airline: bool  # real data: screenshots are taken
+    taxonomy: str
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=300)
+
+    def shoot(self, page: Page, name: str, max_height: int = 1400) -> None:
+        if not self.airline:
+            return  # screenshots show the airline data only
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        height = min(page.evaluate("document.documentElement.scrollHeight"), max_height)
+        clip = {"x": 0, "y": 0, "width": WIDTH, "height": height}
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, clip=clip)
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
+    airline = AIRLINE.is_file()
+    items = airline_sample() if airline else inline_sample()
+    latest = max(datetime.fromisoformat(i["created_at"]) for i in items)
+    items.append(hostile(latest))
+    taxonomy = "airline" if airline else "ecommerce"
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('ui') / 'mot.db'}",
+        default_taxonomy=taxonomy,
+        cluster_min_size=5,
+    )
+    with local_server(settings) as url:
+        with httpx.Client(base_url=url, timeout=300) as client:
+            post(client, items)
+            refresh(client)
+        yield Ui(url, airline, taxonomy)
+
+
+def test_screenshots_need_the_airline_data() -> None:
+    if not AIRLINE.is_file():
+        pytest.skip(f"{AIRLINE} is absent: the pages are tested on inline data, without screenshots")
+
+
+def test_journey_map_then_a_touchpoint(page: Page, ui: Ui) -> None:
+    page.goto(f"{ui.url}/ui/")
+    expect(page.get_by_role("heading", name="Customer journey map")).to_be_visible()
+    with ui.api() as api:
+        stages = api.get("/v1/journey", params={"taxonomy": ui.taxonomy}).json()["stages"]
+    shown = [re.sub(r"^\d+\s*", "", h) for h in page.locator(".stage-head h2").all_inner_texts()]
+    assert shown == [s["name"] for s in stages]  # the stages in journey order, as columns
+    cells = page.locator("a.cell")
+    assert cells.count() == sum(len(s["touchpoints"]) for s in stages)
+    expect(page.locator(".summary")).to_contain_text("against the 7 days before")
+    ui.shoot(page, "journey-map")
+
+    busiest = max(
+        (t for s in stages for t in s["touchpoints"]),
+        key=lambda t: (t["count"] > 0, t["negative_share"] or 0),
+    )
+    page.locator(f'a.cell[data-touchpoint="{busiest["touchpoint"]}"]').click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(busiest["name"])
+    expect(page.get_by_role("heading", name="Pain clusters")).to_be_visible()
+    assert page.locator("article.comment").count() > 0  # its comments
+    ui.shoot(page, "touchpoint")
+
+    page.locator(".crumbs a").click()  # back to the map, then filter by source
+    source = page.locator('select[name="source"] option').nth(1).get_attribute("value")
+    page.select_option('select[name="source"]', source)
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"source="))
+    expect(page.locator('select[name="source"]')).to_have_value(source)
+
+
+def test_cluster_triage(page: Page, ui: Ui) -> None:
+    page.goto(f"{ui.url}/ui/clusters")
+    pains = [float(p) for p in page.locator("table.clusters tbody td:first-child").all_inner_texts()]
+    assert len(pains) >= 2 and pains == sorted(pains, reverse=True)  # most painful first
+    assert page.locator("table.clusters svg.spark").count() == len(pains)
+    ui.shoot(page, "clusters")
+
+    page.locator("a.cluster-link").first.click()
+    cluster_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.get_by_role("heading", name="Trend")).to_be_visible()
+    expect(page.locator("ul.quotes li").first).to_be_visible()  # representative comments
+    expect(page.get_by_role("heading", name="Touchpoint mix")).to_be_visible()
+    ui.shoot(page, "cluster")
+
+    page.get_by_role("form", name="Rename").get_by_label("Name").fill("Storm cancellations")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.locator("#cluster-title")).to_have_text("Storm cancellations")
+    page.get_by_label("known", exact=True).check()
+    page.get_by_role("button", name="Set status").click()
+    expect(page.locator(".page-head .badge")).to_have_text("known")
+    linked = page.locator('select[name="linked_touchpoint"] option').nth(1).get_attribute("value")
+    page.select_option('select[name="linked_touchpoint"]', linked)
+    page.get_by_role("button", name="Link", exact=True).click()
+    expect(page.locator('select[name="linked_touchpoint"]')).to_have_value(linked)
+    with ui.api() as api:
+        stored = api.get(f"/v1/clusters/{cluster_id}").json()
+    assert (stored["name"], stored["status"], stored["linked_touchpoint"]) == (
+        "Storm cancellations",
+        "known",
+        linked,
+    )
+
+    # Merge another cluster into this one (the page asks first), from the other's page
+    with ui.api() as api:
+        other = next(c["id"] for c in api.get("/v1/clusters").json() if c["id"] != cluster_id)
+    page.goto(f"{ui.url}/ui/clusters/{other}")
+    page.select_option('select[name="into"]', str(cluster_id))
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Merge").click()
+    expect(page).to_have_url(f"{ui.url}/ui/clusters/{cluster_id}")
+    expect(page.locator(".triage")).to_contain_text(f"cluster {other}")
+
+    # An unnamed cluster becomes a touchpoint of a copy of the taxonomy
+    with ui.api() as api:
+        third = next(c["id"] for c in api.get("/v1/clusters").json() if c["id"] not in (cluster_id, other))
+    page.goto(f"{ui.url}/ui/clusters/{third}")
+    promote = page.locator("details", has=page.get_by_text("Turn into a touchpoint"))
+    if not promote.evaluate("details => details.open"):  # open already for an unnamed cluster
+        promote.locator("summary").click()
+    form = page.get_by_role("form", name="Turn into a touchpoint")
+    form.get_by_label("Id", exact=True).fill("storm_trouble")
+    form.get_by_label("Name", exact=True).fill("Storm trouble")
+    form.get_by_label("Save as", exact=True).fill("mine")
+    form.get_by_role("button", name="Add touchpoint").click()
+    expect(page.locator(".page-head .badge")).to_have_text("known")  # linked and marked known
+    with ui.api() as api:
+        assert api.get(f"/v1/clusters/{third}").json()["linked_touchpoint"] == "storm_trouble"
+        assert "storm_trouble" in api.get("/v1/taxonomies/mine").text
+
+
+def test_comment_explorer_search_correct_export(page: Page, ui: Ui, tmp_path: Path) -> None:
+    word = "bag" if ui.airline else "refund"
+    page.goto(f"{ui.url}/ui/comments")
+    page.get_by_label("Search", exact=True).fill(word)
+    page.get_by_label("Search", exact=True).press("Enter")
+    expect(page).to_have_url(re.compile(rf"q={word}"))
+    texts = page.locator("article.comment .text").all_inner_texts()
+    assert texts and all(word in t.lower() for t in texts)
+    total = int(re.sub(r"\D", "", page.locator(".summary strong").inner_text()))
+    ui.shoot(page, "comments")
+
+    first = page.locator("article.comment").first
+    comment_id = int(first.get_attribute("data-comment-id"))
+    first.get_by_text("Correct", exact=True).click()
+    target = first.locator('select[name="touchpoint"] option').nth(2).get_attribute("value")
+    first.locator('select[name="touchpoint"]').select_option(target)
+    first.locator('select[name="sentiment"]').select_option("negative")
+    first.get_by_role("button", name="Save correction").click()
+    expect(page.locator(f"#comment-{comment_id} .chip.corrected")).to_be_visible()
+    with ui.api() as api:
+        exported = api.get("/v1/corrections/export", params={"format": "jsonl"}).text
+    assert f'"comment_id": {comment_id}' in exported and f'"touchpoint": "{target}"' in exported
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    path = tmp_path / "comments.csv"
+    download.value.save_as(path)
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == total and all(word in r["text"].lower() for r in rows)
+
+    page.locator(f"#comment-{comment_id}").get_by_role("link", name="More like this").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("More like this")
+    expect(page.locator(".target article.comment")).to_have_attribute("data-comment-id", str(comment_id))
+    assert page.locator(".comments .similarity").count() > 0
+
+
+def test_hostile_comment_is_shown_and_exported_harmlessly(page: Page, ui: Ui, tmp_path: Path) -> None:
+    page.goto(f"{ui.url}/ui/comments?q=HYPERLINK")
+    text = page.locator("article.comment .text")
+    expect(text).to_have_count(1)
+    expect(text).to_have_text(XSS_TEXT)  # shown literally, markup and all
+    assert page.evaluate("window.__xss") is None
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    path = tmp_path / "hostile.csv"
+    download.value.save_as(path)
+    with path.open(newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["text"] == "'" + XSS_TEXT  # the cell begins with a quote: no formula runs
+
+    comment = page.locator("article.comment")
+    for href in [comment.get_by_role("link", name="More like this").get_attribute("href")] + [
+        a.get_attribute("href") for a in page.locator("article.comment .meta a").all()
+    ]:
+        page.goto(ui.url + href)  # its neighbours and its cluster show it too
+        assert page.evaluate("window.__xss") is None
+    page.goto(f"{ui.url}/ui/")
+    assert page.evaluate("window.__xss") is None
+
+
+def test_upload_a_csv_and_see_its_results(page: Page, ui: Ui) -> None:
+    page.goto(f"{ui.url}/ui/upload")
+    page.set_input_files(
+        'input[name="file"]', files=[{"name": "wrong.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
+    )
+    page.get_by_label("Text column").fill("body")
+    page.get_by_role("button", name="Analyse").click()
+    expect(page.locator("#upload-error")).to_contain_text("has no column 'body'")
+
+    rows = [
+        ("r1", "The agent at the gate was rude and unhelpful"),
+        ("r2", "My luggage arrived two days late"),
+        ("r3", ""),
+        ("r4", "Boarding was quick and the seats were clean"),
+    ]
+    body = "ref,body\n" + "".join(f'{ref},"{text}"\n' for ref, text in rows)
+    page.set_input_files(
+        'input[name="file"]', files=[{"name": "survey.csv", "mimeType": "text/csv", "buffer": body.encode()}]
+    )
+    page.get_by_label("Id column").fill("ref")
+    page.get_by_label("Source name").fill("survey")
+    page.get_by_role("button", name="Analyse").click()
+    expect(page).to_have_url(re.compile(r"/ui/upload\?job=\d+"), timeout=60_000)
+    expect(page.locator("#upload-result h2")).to_contain_text("done")
+    expect(page.locator('[data-count="created"]')).to_have_text("3")
+    expect(page.locator('[data-count="invalid"]')).to_have_text("1")
+    expect(page.locator("#upload-result table")).to_contain_text("text is empty")
+    ui.shoot(page, "upload")
+
+    page.get_by_role("link", name="comments from survey").click()
+    expect(page.locator("article.comment")).to_have_count(3)
+    expect(page.locator("article.comment .text").first).to_have_text(rows[3][1])
+
+
+def test_model_page(page: Page, ui: Ui) -> None:
+    page.goto(f"{ui.url}/ui/model")
+    with ui.api() as api:
+        version = api.get("/v1/model").json()["model_version"]
+    expect(page.locator("table.props").first).to_contain_text(version)
+    expect(page.get_by_role("heading", name="Taxonomies")).to_be_visible()
+    ui.shoot(page, "model")
+
+
+def test_offline_keyboard_and_laptop_width(page: Page, ui: Ui) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path in ("/ui/", "/ui/clusters", "/ui/comments", "/ui/upload", "/ui/model"):
+        page.goto(ui.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, path  # no sideways scrolling
+    foreign = [u for u in requested if not u.startswith(ui.url)]
+    assert requested and not foreign, foreign
+
+    page.goto(f"{ui.url}/ui/")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to content")
+    for _ in range(40):  # the navigation, the filters, then the first touchpoint of the map
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('cell')"):
+            break
+    else:
+        raise AssertionError("no journey map cell is reachable by keyboard")
+    touchpoint = page.evaluate("document.activeElement.dataset.touchpoint")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/ui/touchpoints/{touchpoint}"))
