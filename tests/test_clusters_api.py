@@ -132,6 +132,10 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
         flagged = next(t for t in emerging["touchpoints"] if t["touchpoint"] == top)
         assert flagged["trend"][-1]["flagged"] and "expected" in flagged["reasons"][0]
         assert refund["reasons"] and "expected" in refund["reasons"][0]
+        page = client.get("/ui/clusters", params={"emerging": "true"}).text  # the web UI shows why
+        assert page.count('class="cluster-link"') == 1 and 'class="badge emerging"' in page
+        assert 'class="reason">' + refund["reasons"][0].split(":")[0] in page
+        assert "trend-bar flagged" in client.get(f"/ui/clusters/{refund['id']}").text
 
         detail = client.get(f"/v1/clusters/{refund['id']}").json()
         assert len(detail["representatives"]) == 3 and "refund" in " ".join(detail["keywords"])

@@ -83,6 +83,8 @@ def test_swap_under_load_drops_nothing(url: str, bundles: dict[str, Path], tmp_p
         assert response.status_code == 200, response.text
         assert response.json()["model_version"] == version_b
         assert "## Validation" in response.json()["card"]
+        page = http.get("/ui/model").text  # the web UI's model page: the card rendered, its metrics
+        assert version_b in page and "<h2>Validation</h2>" in page and "Validation metrics" in page
         swapped.set()
         for thread in threads:
             thread.join(timeout=120)

@@ -192,6 +192,18 @@ def test_upload_refuses_a_bad_file_saying_what_to_fix(
     assert message in response.json()["detail"]
 
 
+def test_upload_from_another_site_is_refused(client: httpx.Client) -> None:
+    files = {"file": ("x.csv", b"text\nhello\n", "text/csv")}
+    foreign = client.post(
+        "/v1/uploads", data={"text_col": "text"}, files=files, headers={"origin": "http://evil.example"}
+    )
+    assert foreign.status_code == 403
+    own = client.post(
+        "/v1/uploads", data={"text_col": "text"}, files=files, headers={"origin": str(client.base_url)}
+    )
+    assert own.status_code == 202
+
+
 def test_upload_reads_semicolons_and_caps_rows() -> None:
     parsed = parse_upload(b"id;text\n1;hello there\n", "x.csv", Columns(text="text", id="id"), "upload", 10)
     assert parsed.items == [{"text": "hello there", "id": "1", "source": "upload"}]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from service.api.jobs import job_out
@@ -25,9 +26,14 @@ def _blank_is_none(value: str | None) -> str | None:
     "/uploads",
     response_model=JobOut,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={413: {"description": "file too large"}, 422: {"description": "the file cannot be used"}},
+    responses={
+        403: {"description": "posted by a page of another site"},
+        413: {"description": "file too large"},
+        422: {"description": "the file cannot be used"},
+    },
 )
 async def upload(
+    request: Request,
     state: StateDep,
     file: Annotated[UploadFile, File(description="CSV, UTF-8, with a header row")],
     text_col: Annotated[str, Form(min_length=1, max_length=200, description="column holding the comment")],
@@ -42,6 +48,11 @@ async def upload(
     """Checks the file at once (422 says what to fix), then analyses and stores its rows in the
     background like POST /v1/comments; the job's `result` counts created, duplicate and invalid
     rows, with the first errors by row number."""
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc != request.headers.get("host"):
+        # a multipart form is the one request another site's page can send here without asking
+        # first (no CORS preflight): refuse it, as the web UI always posts from this origin
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"uploads from another site ({origin}) are refused")
     limit = state.settings.upload_max_bytes
     data = await file.read(limit + 1)
     name = file.filename or "upload.csv"
