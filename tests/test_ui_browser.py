@@ -108,6 +108,7 @@ def test_cluster_triage(page: Page, ui: Ui) -> None:
     ui.shoot(page, "clusters")
 
     page.locator("a.cluster-link").first.click()
+    page.wait_for_load_state()  # its script wires the triage forms
     cluster_id = int(page.url.rsplit("/", 1)[1])
     expect(page.get_by_role("heading", name="Trend")).to_be_visible()
     expect(page.locator("ul.quotes li").first).to_be_visible()  # representative comments
@@ -115,14 +116,17 @@ def test_cluster_triage(page: Page, ui: Ui) -> None:
     ui.shoot(page, "cluster")
 
     page.get_by_role("form", name="Rename").get_by_label("Name").fill("Storm cancellations")
-    page.get_by_role("button", name="Rename").click()
+    with page.expect_navigation():  # each action reloads the page once the API has answered
+        page.get_by_role("button", name="Rename").click()
     expect(page.locator("#cluster-title")).to_have_text("Storm cancellations")
     page.get_by_label("known", exact=True).check()
-    page.get_by_role("button", name="Set status").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Set status").click()
     expect(page.locator(".page-head .badge")).to_have_text("known")
     linked = page.locator('select[name="linked_touchpoint"] option').nth(1).get_attribute("value")
     page.select_option('select[name="linked_touchpoint"]', linked)
-    page.get_by_role("button", name="Link", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Link", exact=True).click()
     expect(page.locator('select[name="linked_touchpoint"]')).to_have_value(linked)
     with ui.api() as api:
         stored = api.get(f"/v1/clusters/{cluster_id}").json()
@@ -138,7 +142,8 @@ def test_cluster_triage(page: Page, ui: Ui) -> None:
     page.goto(f"{ui.url}/ui/clusters/{other}")
     page.select_option('select[name="into"]', str(cluster_id))
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Merge").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Merge").click()
     expect(page).to_have_url(f"{ui.url}/ui/clusters/{cluster_id}")
     expect(page.locator(".triage")).to_contain_text(f"cluster {other}")
 
@@ -153,7 +158,8 @@ def test_cluster_triage(page: Page, ui: Ui) -> None:
     form.get_by_label("Id", exact=True).fill("storm_trouble")
     form.get_by_label("Name", exact=True).fill("Storm trouble")
     form.get_by_label("Save as", exact=True).fill("mine")
-    form.get_by_role("button", name="Add touchpoint").click()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Add touchpoint").click()
     expect(page.locator(".page-head .badge")).to_have_text("known")  # linked and marked known
     with ui.api() as api:
         assert api.get(f"/v1/clusters/{third}").json()["linked_touchpoint"] == "storm_trouble"
@@ -177,7 +183,8 @@ def test_comment_explorer_search_correct_export(page: Page, ui: Ui, tmp_path: Pa
     target = first.locator('select[name="touchpoint"] option').nth(2).get_attribute("value")
     first.locator('select[name="touchpoint"]').select_option(target)
     first.locator('select[name="sentiment"]').select_option("negative")
-    first.get_by_role("button", name="Save correction").click()
+    with page.expect_navigation():
+        first.get_by_role("button", name="Save correction").click()
     expect(page.locator(f"#comment-{comment_id} .chip.corrected")).to_be_visible()
     with ui.api() as api:
         exported = api.get("/v1/corrections/export", params={"format": "jsonl"}).text
