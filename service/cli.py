@@ -194,7 +194,9 @@ def evaluate_clusters(
     data_dir: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
     baseline: Annotated[bool, typer.Option(help="run BERTopic's defaults beside ours")] = True,
     sizes: Annotated[str, typer.Option(help="comma-separated sizes to time; empty: skip")] = "",
-    min_cluster_size: Annotated[int | None, typer.Option(min=2, help="default: 0.4% of them, at least 15")] = None,
+    min_cluster_size: Annotated[
+        int | None, typer.Option(min=2, help="default: 0.4% of them, at least 15")
+    ] = None,
 ) -> None:
     """Pain clusters graded on Banking77 against BERTopic, and timed at scale (JSON)."""
     import json
