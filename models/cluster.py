@@ -25,7 +25,11 @@ OUTLIER = -1
 
 @dataclass(frozen=True)
 class ClusterConfig:
-    min_cluster_size: int = 15
+    # None: scale with the data (`min_share` of the comments, at least `floor`), so that 100,000
+    # comments give a list an analyst can read, not a thousand near-duplicates
+    min_cluster_size: int | None = None
+    min_share: float = 0.004
+    floor: int = 15
     min_samples: int | None = 5
     reduce_to: int | None = 10  # UMAP components; None: cluster the raw embeddings
     neighbors: int = 15  # UMAP n_neighbors: the size of the neighbourhood kept when reducing
@@ -33,6 +37,12 @@ class ClusterConfig:
     radius_slack: float = 0.08  # ...less this: a comment that reaches it joins the cluster
     selection: str = "leaf"  # HDBSCAN cluster_selection_method: leaf keeps pain points specific
     seed: int = 0
+
+    def size_for(self, n: int) -> int:
+        """The smallest cluster for `n` comments."""
+        if self.min_cluster_size is not None:
+            return self.min_cluster_size
+        return max(self.floor, round(n * self.min_share))
 
 
 @dataclass(frozen=True)
@@ -53,13 +63,14 @@ class Clustering:
 def fit_clusters(embeddings: np.ndarray, config: ClusterConfig = ClusterConfig()) -> Clustering:
     """Cluster L2-normalised embeddings; clusters are numbered by size, largest first."""
     n = len(embeddings)
-    if n < max(2, config.min_cluster_size):
+    min_size = config.size_for(n)
+    if n < max(2, min_size):
         return _empty(n, embeddings.shape[1] if embeddings.ndim == 2 else 0)
     points = _reduce(embeddings, config)
     import hdbscan
 
     clusterer = hdbscan.HDBSCAN(
-        min_cluster_size=config.min_cluster_size,
+        min_cluster_size=min_size,
         min_samples=config.min_samples,
         cluster_selection_method=config.selection,
         core_dist_n_jobs=1,  # deterministic and friendly to the two-core default machine

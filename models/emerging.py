@@ -34,7 +34,7 @@ from scipy.stats import binomtest
 class EmergenceRule:
     window: int = 7  # baseline periods before the one tested
     min_baseline: int = 3  # periods with comments needed before a series is tested
-    alpha: float = 0.001  # false-alarm rate per series and period
+    alpha: float = 0.005  # false-alarm rate per series and period
     min_count: int = 10  # fewer comments than this never make a flag
     min_ratio: float = 1.5  # observed / expected needed, however small p is
     min_new: int = 15  # comments a brand-new series needs in one period

@@ -14,7 +14,9 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
 # Words of every complaint and the placeholders of redaction: they name no pain point.
-EXTRA_STOP_WORDS = frozenset({"email", "phone", "card_number", "iban", "amp", "http", "https", "im", "ve"})
+EXTRA_STOP_WORDS = frozenset(
+    {"email", "phone", "card_number", "iban", "user", "amp", "http", "https", "im", "ve"}
+)
 
 
 def cluster_keywords(

@@ -73,10 +73,13 @@ def mine(
     scope: Annotated[str, typer.Option(help="negative (pain points) or all")] = "negative",
     period: Annotated[str, typer.Option(help="hour, day or week")] = "day",
     batch_size: Annotated[int, typer.Option(min=1, help="comments per model batch")] = 256,
-    min_cluster_size: Annotated[int, typer.Option(min=2, help="fewest comments a cluster holds")] = 15,
+    min_cluster_size: Annotated[
+        int | None,
+        typer.Option(min=2, help="fewest comments a cluster holds; default: 0.4% of them, at least 15"),
+    ] = None,
     alpha: Annotated[
         float, typer.Option(min=1e-12, max=0.5, help="false-alarm rate per cluster and period")
-    ] = 0.001,
+    ] = 0.005,
 ) -> None:
     """Find pain clusters in a file, with trends and emerging flags (see docs/ARCHITECTURE.md)."""
     from dataclasses import replace
@@ -101,6 +104,33 @@ def mine(
         config=replace(ClusterConfig(), min_cluster_size=min_cluster_size),
         rule=replace(EmergenceRule(), alpha=alpha),
     )
+
+
+@app.command()
+def cluster(
+    database_url: Annotated[
+        str | None, typer.Option(help="the store to refresh (default MOT_DATABASE_URL)")
+    ] = None,
+) -> None:
+    """Refresh the pain clusters of the stored comments, as POST /v1/clusters/refresh does; for
+    cron. A running server assigns new comments by the clusters it loaded until its own next
+    refresh or restart."""
+    import json
+
+    from service.jobs.clusters import refresh
+    from service.runtime import build_analyzer
+    from service.settings import Settings
+    from service.store.engine import make_engine, migrate, session_factory
+
+    settings = Settings()
+    if database_url is not None:
+        settings = settings.model_copy(update={"database_url": database_url})
+    engine = make_engine(settings.database_url, settings.sqlite_synchronous)
+    migrate(engine)
+    encoder_version = build_analyzer(settings).encoder.version
+    index = refresh(session_factory(engine), encoder_version, settings)
+    engine.dispose()
+    typer.echo(json.dumps({"scope": settings.cluster_scope, "clusters": len(index.ids)}))
 
 
 @app.command()
@@ -164,7 +194,9 @@ def evaluate_clusters(
     data_dir: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
     baseline: Annotated[bool, typer.Option(help="run BERTopic's defaults beside ours")] = True,
     sizes: Annotated[str, typer.Option(help="comma-separated sizes to time; empty: skip")] = "",
-    min_cluster_size: Annotated[int, typer.Option(min=2)] = 15,
+    min_cluster_size: Annotated[
+        int | None, typer.Option(min=2, help="default: 0.4% of them, at least 15")
+    ] = None,
 ) -> None:
     """Pain clusters graded on Banking77 against BERTopic, and timed at scale (JSON)."""
     import json

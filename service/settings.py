@@ -48,14 +48,16 @@ class Settings(BaseSettings):
     # Pain clusters (issue 4)
     cluster_scope: str = Field("negative", description="comments clustered: negative (pain points) or all")
     cluster_period: str = Field("day", description="trend period: hour, day or week")
-    cluster_min_size: int = Field(15, ge=2, description="fewest comments a cluster holds")
+    cluster_min_size: int | None = Field(
+        None, ge=2, description="fewest comments a cluster holds; unset: 0.4% of those clustered, at least 15"
+    )
     cluster_max_comments: int = Field(
         100_000, ge=100, description="most recent comments a refresh clusters (time and memory grow with it)"
     )
     cluster_refresh_minutes: float = Field(
         0, ge=0, description="refresh the clusters this often in the background; 0: only on demand"
     )
-    emergence_alpha: float = Field(0.001, gt=0, lt=0.5, description="false-alarm rate per cluster and period")
+    emergence_alpha: float = Field(0.005, gt=0, lt=0.5, description="false-alarm rate per cluster and period")
     rating_field: str = Field(
         "rating", description="metadata field holding a rating (CSAT, NPS, stars) for GET /v1/moments"
     )
@@ -63,7 +65,7 @@ class Settings(BaseSettings):
 
     # Redaction
     redact: bool = Field(True, description="replace personal data before embedding and storage")
-    redact_kinds: list[str] = Field(default_factory=lambda: ["email", "phone", "card", "iban"])
+    redact_kinds: list[str] = Field(default_factory=lambda: ["email", "phone", "card", "iban", "handle"])
     phone_region: str = Field("US", description="region for phone numbers without a country code")
 
     # Limits

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from models.cluster import OUTLIER, assign, fit_clusters
+from models.cluster import OUTLIER, ClusterConfig, assign, fit_clusters
 from models.emerging import EmergenceRule, score_series
 from models.encoder import Encoder
 from models.identity import Known, match
@@ -163,3 +163,9 @@ def test_moments_rank_touchpoints_by_what_they_cost_the_rating() -> None:
     # Without ratings: volume x negativity x growth
     unrated = [Mentioned(None, r.touchpoints) for r in rows]
     assert moments(unrated, growth={"delivery": 1.0})[0].touchpoint == "app"  # 500 mentions, all negative
+
+
+def test_smallest_cluster_grows_with_the_data_unless_set() -> None:
+    config = ClusterConfig()
+    assert [config.size_for(n) for n in (200, 3_080, 10_230, 100_000)] == [15, 15, 41, 400]
+    assert ClusterConfig(min_cluster_size=7).size_for(100_000) == 7

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -246,3 +249,20 @@ def test_clusters_refresh_on_a_schedule(tmp_path) -> None:
             time.sleep(0.2)
         assert {len(c["keywords"]) > 0 for c in client.get("/v1/clusters").json()} == {True}
         assert len(client.get("/v1/clusters").json()) == 2
+
+
+def test_mot_cluster_refreshes_a_store_without_a_server(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'mot.db'}"
+    with local_server(Settings(database_url=url)) as base, httpx.Client(base_url=base, timeout=300) as client:
+        post(client, day_of_comments(0, {"refund": 20, "login": 20}, {}))
+        assert client.get("/v1/clusters").json() == []
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "cluster", "--database-url", url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"scope": "negative", "clusters": 2}
+    with local_server(Settings(database_url=url)) as base, httpx.Client(base_url=base, timeout=300) as client:
+        assert sorted(c["size"] for c in client.get("/v1/clusters").json()) == [20, 20]

@@ -19,3 +19,9 @@ def test_numbers_that_fail_their_checksums_are_kept() -> None:
 
 def test_kinds_can_be_switched_off() -> None:
     assert Redactor({"email"})("call +1 415 555 2671").text == "call +1 415 555 2671"
+
+
+def test_handles_become_user_but_emails_and_prices_do_not() -> None:
+    result = Redactor()("@united my bag is lost, cc @jane_doe99 (mail jane@ex.com). RT@bob paid $5@gate")
+    assert result.text == "@user my bag is lost, cc @user (mail [EMAIL]). RT@bob paid $5@gate"
+    assert result.counts == {"email": 1, "handle": 2}

@@ -14,6 +14,7 @@ from sklearn.metrics import accuracy_score, classification_report, f1_score
 
 from models.encoder import Encoder
 from models.normalize import normalize
+from models.redact import Redactor
 from models.sentiment import DEFAULT_HEAD_DIR, LABELS, SentimentHead
 from training.datasets import DEFAULT_DATA_DIR, airline
 from training.heads import fit_linear_head
@@ -25,6 +26,7 @@ sentence embedding of `{encoder}`. Labels: {labels}. The score is p(positive) - 
 
 - Data: Twitter US Airline Sentiment (Figure Eight "Data for Everyone", February 2015),
   training split `tweet_id % 5 != 0` ({n_train} tweets). Licence of the data: CC BY-NC-SA 4.0.
+- Text: normalised and redacted as the service does (handles become `@user`).
 - Training: multinomial logistic regression (scikit-learn), C={c}, seed {seed}.
   Command: `python -m training.train_sentiment --data-dir ../shared/data`.
 - Test split (`tweet_id % 5 == 0`, {n_test} tweets): accuracy **{accuracy:.4f}**,
@@ -47,8 +49,9 @@ def main() -> None:
     encoder = Encoder()
     train = airline(args.data_dir, "train")
     test = airline(args.data_dir, "test")
-    x_train = encoder.encode([normalize(ex.text) for ex in train]).sentences
-    x_test = encoder.encode([normalize(ex.text) for ex in test]).sentences
+    redactor = Redactor()  # the service redacts before it embeds: train on what it will see
+    x_train = encoder.encode([redactor(normalize(ex.text)).text for ex in train]).sentences
+    x_test = encoder.encode([redactor(normalize(ex.text)).text for ex in test]).sentences
     y_train = [ex.sentiment for ex in train]
     y_test = [ex.sentiment for ex in test]
 
