@@ -129,6 +129,11 @@ def list_clusters(
     ][:limit]
 
 
+def dominant_stage(stages: dict[str, int]) -> str | None:
+    """The stage most of a cluster's comments are in: its place in the journey."""
+    return max(stages, key=stages.__getitem__) if stages else None
+
+
 def ranked_views(
     session: Session,
     cluster_status: str | None = None,
@@ -140,12 +145,11 @@ def ranked_views(
     """The clusters as shown, filtered, most painful first: the list, the web UI and exports."""
 
     def keep(v: View) -> bool:
-        stages = _sum(p.stages for p in v.parts)
         return (
             v.size >= min_size
             and (cluster_status is None or v.row.status == cluster_status)
             and (touchpoint is None or touchpoint in (v.row.touchpoint, v.row.linked_touchpoint))
-            and (stage is None or (bool(stages) and max(stages, key=stages.__getitem__) == stage))
+            and (stage is None or dominant_stage(_sum(p.stages for p in v.parts)) == stage)
             and (emerging is None or any(p.emerging for p in v.parts) == emerging)
         )
 

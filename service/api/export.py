@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.api.clusters import cluster_out, ranked_views
+from service.api.clusters import cluster_out, dominant_stage, ranked_views
 from service.api.comments import CommentFilterDep
 from service.api.journey import journey
 from service.deps import SessionDep, StateDep
@@ -84,7 +84,7 @@ def export_clusters(
                 "name": c.name or "",
                 "linked_touchpoint": c.linked_touchpoint or "",
                 "keywords": ", ".join(c.keywords),
-                "stage": max(c.stages, key=c.stages.__getitem__) if c.stages else "",
+                "stage": dominant_stage(c.stages) or "",
                 "reasons": "; ".join(c.reasons),
                 "merged": " ".join(map(str, c.merged)),
             }

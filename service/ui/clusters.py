@@ -7,19 +7,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
-from service.api.clusters import cluster_out, merged_trend, ranked_views, view_of, views
+from service.api.clusters import cluster_out, dominant_stage, merged_trend, ranked_views, view_of, views
 from service.deps import SessionDep, StateDep
-from service.schemas import ClusterOut
 from service.store.tables import Comment, PainCluster
 from service.ui.params import blank, query
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 STATUSES = ("new", "known", "resolved", "ignored")
-
-
-def dominant_stage(cluster: ClusterOut) -> str | None:
-    return max(cluster.stages, key=cluster.stages.__getitem__) if cluster.stages else None
 
 
 @router.get("/clusters", response_class=HTMLResponse)
@@ -80,7 +75,7 @@ def cluster_page(cluster_id: int, request: Request, session: SessionDep, state: 
         row=row,
         trend=merged_trend(view),
         representatives=[texts[i] for i in wanted if i in texts],
-        stage=dominant_stage(cluster),
+        stage=dominant_stage(cluster.stages),
         statuses=STATUSES,
         stages=[(s.id, s.name) for s in tax.stages],
         touchpoints=[(t.id, t.name) for t in tax.touchpoints],
