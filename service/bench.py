@@ -24,7 +24,7 @@ def _body(chunk: list[str], taxonomy: str) -> dict[str, Any]:
 
 def bench(texts: list[str], batch: int, taxonomy: str, repeats: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(database_url=f"sqlite:///{Path(folder) / 'bench.db'}")
+        settings = Settings(database_url=f"sqlite:///{Path(folder) / 'bench.db'}", auth=False)
         with local_server(settings) as url, httpx.Client(base_url=url, timeout=600) as client:
             client.post("/v1/analyze", json=_body(texts[:batch], taxonomy)).raise_for_status()  # warm-up
             api_times = []

@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
+from service.cli_keys import keys_app
+
 app = typer.Typer(help="MOT Miner: moments-of-truth mining from customer comments.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()
@@ -259,11 +262,15 @@ def train(
 def swap(
     bundle: Annotated[str, typer.Argument(help="bundle folder, as the server sees the path")],
     url: Annotated[str, typer.Option(help="the running service")] = "http://127.0.0.1:8000",
+    key: Annotated[
+        str | None, typer.Option(envvar="MOT_API_KEY", help="an admin API key (or set MOT_API_KEY)")
+    ] = None,
 ) -> None:
     """Swap the running service to another bundle without dropping requests (POST /v1/admin/model)."""
     import httpx
 
-    response = httpx.post(f"{url}/v1/admin/model", json={"bundle": bundle}, timeout=600)
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    response = httpx.post(f"{url}/v1/admin/model", json={"bundle": bundle}, headers=headers, timeout=600)
     if response.status_code != 200:
         typer.echo(f"refused ({response.status_code}): {response.json().get('detail')}", err=True)
         raise typer.Exit(1)

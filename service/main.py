@@ -6,10 +6,11 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from service.api import (
     admin,
@@ -25,6 +26,8 @@ from service.api import (
     taxonomies,
     uploads,
 )
+from service.auth.guard import SignInRequired
+from service.auth.ratelimit import RateLimiter
 from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
@@ -48,7 +51,10 @@ def build_state(settings: Settings) -> AppState:
     registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy, bundle_taxonomy)
     analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
     clusters = load_index(sessions, settings.cluster_scope)
-    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters)
+    limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    return AppState(
+        settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters, limiter
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +69,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.analyzer.model_version,
             state.engine.url.render_as_string(),
         )
+        if not settings.auth:
+            log.warning(
+                "AUTHENTICATION IS OFF (MOT_AUTH=false): anyone who reaches %s:%s can read, change and "
+                "delete everything. Use this only on your own machine.",
+                settings.host,
+                settings.port,
+            )
         if stale_count(state.sessions, state.analyzer.encoder.version):
             state.start_reembedding()
         if settings.cluster_refresh_minutes > 0:
@@ -81,6 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, paths={"/v1/uploads": upload_limit}
     )  # the form's other fields ride beside the file: 64 KiB over the file's own limit
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in(request: Request, _: SignInRequired) -> RedirectResponse:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/ui/login?{urlencode({'next': target})}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

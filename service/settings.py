@@ -89,6 +89,22 @@ class Settings(BaseSettings):
         200_000, ge=100, description='most recent comments "more like this" compares (time grows with it)'
     )
 
+    # Security (issue 6)
+    auth: bool = Field(
+        True,
+        description="require an API key (or a UI session); false only for local use: anyone may do anything",
+    )
+    rate_limit_per_second: float = Field(
+        50, ge=0, description="requests per second one key may make on average; 0: no limit"
+    )
+    rate_limit_burst: int = Field(
+        200, ge=1, description="requests one key may make at once before the rate applies"
+    )
+    session_hours: float = Field(12, gt=0, le=24 * 30, description="how long a web UI sign-in lasts")
+    cookie_secure: bool = Field(
+        False, description="send the UI's session cookie over HTTPS only: set true behind TLS in production"
+    )
+
     # Server
     host: str = "127.0.0.1"
     port: int = 8000

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
+from service.auth.ratelimit import RateLimiter
 from service.jobs.clusters import ClusterIndex
 from service.jobs.registry import Jobs
 from service.settings import Settings
@@ -25,6 +26,7 @@ class AppState:
     swap_lock: threading.Lock  # one model swap at a time; requests read `analyzer` once each
     jobs: Jobs
     clusters: ClusterIndex  # the active clusters, for assigning comments at ingest
+    limiter: RateLimiter  # per-key request budget
 
     def start_reembedding(self) -> None:
         """Bring every stored embedding to the encoder in service, in the background."""

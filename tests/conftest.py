@@ -58,6 +58,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 def server(database_url: str) -> Iterator[str]:
     """The whole app on a local port: real HTTP, real database, real model."""
     settings = Settings(
+        auth=False,  # the contract tests; keys, scopes and sessions: test_auth.py and the browser tests
         database_url=database_url,
         max_batch=50,
         max_text_chars=2000,

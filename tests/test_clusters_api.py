@@ -38,7 +38,7 @@ def fresh_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         with create_engine(POSTGRES_URL).begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with local_server(Settings(database_url=url, default_taxonomy="ecommerce")) as base:
+    with local_server(Settings(auth=False, database_url=url, default_taxonomy="ecommerce")) as base:
         yield base
     if schema:
         with create_engine(POSTGRES_URL).begin() as connection:
@@ -237,7 +237,9 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
 
 
 def test_clusters_refresh_on_a_schedule(tmp_path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mot.db'}", cluster_refresh_minutes=0.02)
+    settings = Settings(
+        auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", cluster_refresh_minutes=0.02
+    )
     with local_server(settings) as base, httpx.Client(base_url=base, timeout=300) as client:
         post(client, day_of_comments(0, {"refund": 20, "login": 20}, {}))
         for _ in range(300):
@@ -253,7 +255,10 @@ def test_clusters_refresh_on_a_schedule(tmp_path) -> None:
 
 def test_mot_cluster_refreshes_a_store_without_a_server(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'mot.db'}"
-    with local_server(Settings(database_url=url)) as base, httpx.Client(base_url=base, timeout=300) as client:
+    with (
+        local_server(Settings(auth=False, database_url=url)) as base,
+        httpx.Client(base_url=base, timeout=300) as client,
+    ):
         post(client, day_of_comments(0, {"refund": 20, "login": 20}, {}))
         assert client.get("/v1/clusters").json() == []
     done = subprocess.run(
@@ -264,5 +269,8 @@ def test_mot_cluster_refreshes_a_store_without_a_server(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"scope": "negative", "clusters": 2}
-    with local_server(Settings(database_url=url)) as base, httpx.Client(base_url=base, timeout=300) as client:
+    with (
+        local_server(Settings(auth=False, database_url=url)) as base,
+        httpx.Client(base_url=base, timeout=300) as client,
+    ):
         assert sorted(c["size"] for c in client.get("/v1/clusters").json()) == [20, 20]

@@ -40,7 +40,9 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture
 def url(bundles: dict[str, Path], tmp_path: Path) -> Iterator[str]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mot.db'}", model_bundle=bundles["a"])
+    settings = Settings(
+        auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", model_bundle=bundles["a"]
+    )
     with local_server(settings) as base:
         yield base
 
@@ -111,7 +113,9 @@ def test_swap_under_load_drops_nothing(url: str, bundles: dict[str, Path], tmp_p
 
 
 def test_bundle_root_confines_swaps(bundles: dict[str, Path], tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mot.db'}", bundle_root=bundles["a"].parent)
+    settings = Settings(
+        auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", bundle_root=bundles["a"].parent
+    )
     with local_server(settings) as base, httpx.Client(base_url=base, timeout=120) as http:
         response = http.post("/v1/admin/model", json={"bundle": "model_b"})  # relative to the root
         assert response.status_code == 200, response.text
@@ -133,7 +137,7 @@ def test_promoting_a_new_encoder_reembeds_stored_comments(tmp_path: Path) -> Non
     )
     assert tuned.encoder_path is not None
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mot.db'}", reembed_batch=5)
+    settings = Settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", reembed_batch=5)
     with local_server(settings) as base, httpx.Client(base_url=base, timeout=120) as http:
         comments = [{"id": str(i), "source": "s", "text": text} for i, (text, *_) in enumerate(ROWS)]
         assert http.post("/v1/comments", json={"comments": comments}).status_code == 200

@@ -19,8 +19,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from service.auth.keys import create_key
 from service.local_server import local_server
 from service.settings import Settings
+from service.store.engine import make_engine, session_factory
 from tests.test_clusters_api import post, refresh
 from tests.ui_data import AIRLINE, XSS_TEXT, airline_sample, hostile, inline_sample
 
@@ -33,9 +35,10 @@ class Ui:
     url: str
     airline: bool  # real data: screenshots are taken
     taxonomy: str
+    key: str  # an analyst's key: read, triage, ingest
 
     def api(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=300)
+        return httpx.Client(base_url=self.url, timeout=300, headers={"authorization": f"Bearer {self.key}"})
 
     def shoot(self, page: Page, name: str, max_height: int = 1400) -> None:
         if not self.airline:
@@ -57,12 +60,30 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
         database_url=f"sqlite:///{tmp_path_factory.mktemp('ui') / 'mot.db'}",
         default_taxonomy=taxonomy,
         cluster_min_size=5,
+        auth=True,  # as in production: the analyst signs in, every change carries the CSRF token
     )
     with local_server(settings) as url:
-        with httpx.Client(base_url=url, timeout=300) as client:
+        with session_factory(make_engine(settings.database_url))() as session:
+            key, _ = create_key(session, "analyst", ["read", "triage", "ingest"])
+        ui = Ui(url, airline, taxonomy, key)
+        with ui.api() as client:
             post(client, items)
             refresh(client)
-        yield Ui(url, airline, taxonomy)
+        yield ui
+
+
+@pytest.fixture(autouse=True)
+def signed_in(request: pytest.FixtureRequest) -> None:
+    """Every browser test starts as an analyst who signed in on the sign-in page."""
+    if "page" not in request.fixturenames:
+        return
+    page: Page = request.getfixturevalue("page")
+    ui: Ui = request.getfixturevalue("ui")
+    page.goto(f"{ui.url}/ui/")
+    expect(page).to_have_url(re.compile(r"/ui/login\?next="))  # no session yet: sent to sign in
+    page.get_by_label("API key").fill(ui.key)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Customer journey map")).to_be_visible()
 
 
 def test_screenshots_need_the_airline_data() -> None:

@@ -98,7 +98,9 @@ def service_url(url: str | None, bundle: Path | None = None) -> Iterator[str]:
     from service.settings import Settings
 
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(database_url=f"sqlite:///{Path(folder) / 'eval.db'}", model_bundle=bundle)
+        settings = Settings(
+            database_url=f"sqlite:///{Path(folder) / 'eval.db'}", model_bundle=bundle, auth=False
+        )
         with local_server(settings) as local:
             yield local
 

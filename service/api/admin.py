@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from models.bundle import CARD, BundleError
 from models.pipeline import Analyzer
+from service.auth.guard import ADMIN, READ
 from service.deps import StateDep
 from service.jobs.reembed import stale_count
 from service.runtime import build_analyzer, open_bundle
@@ -38,13 +39,14 @@ def model_info(analyzer: Analyzer, state: AppState) -> ModelInfo:
     )
 
 
-@router.get("/model", response_model=ModelInfo)
+@router.get("/model", dependencies=[READ], response_model=ModelInfo)
 def get_model(state: StateDep) -> ModelInfo:
     return model_info(state.analyzer, state)
 
 
 @router.post(
     "/admin/model",
+    dependencies=[ADMIN],
     response_model=ModelInfo,
     responses={409: {"description": "another swap is under way"}, 422: {"description": "bundle refused"}},
 )

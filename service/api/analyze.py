@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from service.api.analysis import check_batch, to_result
+from service.auth.guard import INGEST
 from service.deps import StateDep
 from service.schemas import AnalyzeResponse, CommentsRequest, validate_items
 
 router = APIRouter(prefix="/v1", tags=["analyze"])
 
 
-@router.post("/analyze", response_model=AnalyzeResponse)
+@router.post("/analyze", dependencies=[INGEST], response_model=AnalyzeResponse)
 def analyze(body: CommentsRequest, state: StateDep) -> AnalyzeResponse:
     """Journey stage, touchpoints (best first, each with sentiment and evidence) and sentiment for
     each comment, in input order. Any invalid item fails the request with every item's error, so

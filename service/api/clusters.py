@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from models.taxonomy import TaxonomyError, Touchpoint
 from service.api.jobs import job_out
+from service.auth.guard import READ, TRIAGE
 from service.deps import SessionDep, SettingsDep, StateDep
 from service.schemas import (
     ClusterDetail,
@@ -110,7 +111,7 @@ def _sum(mixes) -> dict[str, int]:
     return dict(total.most_common())
 
 
-@router.get("/clusters", response_model=list[ClusterOut])
+@router.get("/clusters", dependencies=[READ], response_model=list[ClusterOut])
 def list_clusters(
     session: SessionDep,
     cluster_status: Annotated[ClusterStatus | None, Query(alias="status")] = None,
@@ -156,7 +157,7 @@ def ranked_views(
     return sorted(filter(keep, views(session)), key=lambda v: (-v.pain, v.row.id))
 
 
-@router.get("/emerging", response_model=EmergingOut)
+@router.get("/emerging", dependencies=[READ], response_model=EmergingOut)
 def list_emerging(session: SessionDep, settings: SettingsDep) -> EmergingOut:
     """Clusters and touchpoints flagged emerging by the latest refresh, each with the numbers
     behind its flags."""
@@ -190,7 +191,7 @@ def members_of(session: Session, cluster_id: int) -> list[int]:
     return [cluster_id, *merged]
 
 
-@router.get("/clusters/{cluster_id}", response_model=ClusterDetail)
+@router.get("/clusters/{cluster_id}", dependencies=[READ], response_model=ClusterDetail)
 def get_cluster(cluster_id: int, session: SessionDep) -> ClusterDetail:
     row = _get(session, cluster_id)
     view = view_of(session, row)
@@ -218,7 +219,7 @@ def merged_trend(view: View) -> list[dict]:
     return sorted(trend.values(), key=lambda p: p["period"])
 
 
-@router.post("/clusters/{cluster_id}/merge", response_model=ClusterOut)
+@router.post("/clusters/{cluster_id}/merge", dependencies=[TRIAGE], response_model=ClusterOut)
 def merge_cluster(cluster_id: int, body: MergeClusters, state: StateDep) -> ClusterOut:
     """Show this cluster as part of another (the analyst's call that they are one pain point).
     Both keep their ids, so refreshes keep finding each, and the merge holds."""
@@ -237,7 +238,7 @@ def merge_cluster(cluster_id: int, body: MergeClusters, state: StateDep) -> Clus
         return cluster_out(view_of(session, target))
 
 
-@router.patch("/clusters/{cluster_id}", response_model=ClusterOut)
+@router.patch("/clusters/{cluster_id}", dependencies=[TRIAGE], response_model=ClusterOut)
 def patch_cluster(cluster_id: int, body: ClusterPatch, state: StateDep) -> ClusterOut:
     """Name a cluster, set its status, or link it to a touchpoint; kept across refreshes."""
     with state.sessions.begin() as session:
@@ -255,13 +256,15 @@ def patch_cluster(cluster_id: int, body: ClusterPatch, state: StateDep) -> Clust
         return cluster_out(view_of(session, row))
 
 
-@router.post("/clusters/refresh", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/clusters/refresh", dependencies=[TRIAGE], response_model=JobOut, status_code=status.HTTP_202_ACCEPTED
+)
 def refresh_clusters(state: StateDep) -> JobOut:
     """Re-cluster the stored comments now, in the background; follow the job at /v1/jobs/{id}."""
     return job_out(state.start_cluster_refresh())
 
 
-@router.post("/clusters/{cluster_id}/touchpoint", response_model=ClusterOut)
+@router.post("/clusters/{cluster_id}/touchpoint", dependencies=[TRIAGE], response_model=ClusterOut)
 def promote_cluster(cluster_id: int, body: PromoteCluster, state: StateDep) -> ClusterOut:
     """Name an unnamed pain point for good: add it as a touchpoint whose description is the
     cluster's keywords and whose examples are its comments closest to the centre; the cluster is

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from service.api.analysis import check_batch
 from service.api.clusters import members_of
+from service.auth.guard import INGEST, READ
 from service.deps import SessionDep, StateDep
 from service.ingest import ingest_items
 from service.schemas import (
@@ -30,6 +31,7 @@ router = APIRouter(prefix="/v1", tags=["comments"])
 
 @router.post(
     "/comments",
+    dependencies=[INGEST],
     response_model=IngestResponse,
     responses={422: {"description": "no item was valid; each item's error is listed"}},
 )
@@ -72,7 +74,7 @@ def comment_filter(
 CommentFilterDep = Annotated[CommentFilter, Depends(comment_filter)]
 
 
-@router.get("/comments", response_model=CommentPage)
+@router.get("/comments", dependencies=[READ], response_model=CommentPage)
 def list_comments(
     session: SessionDep,
     state: StateDep,
@@ -92,7 +94,7 @@ def list_comments(
     return CommentPage(comments=[stored(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/comments/{comment_id}/similar", response_model=list[SimilarComment])
+@router.get("/comments/{comment_id}/similar", dependencies=[READ], response_model=list[SimilarComment])
 def similar(
     comment_id: int,
     session: SessionDep,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from service.auth.guard import READ, TRIAGE
 from service.deps import SessionDep, StateDep
 from service.export import csv_response
 from service.schemas import CorrectionIn, CorrectionOut
@@ -21,7 +22,9 @@ router = APIRouter(prefix="/v1", tags=["corrections"])
 EXPORT_COLUMNS = ["text", "touchpoint", "stage", "sentiment", "taxonomy", "comment_id", "source", "id"]
 
 
-@router.post("/comments/{comment_id}/corrections", response_model=CorrectionOut, status_code=201)
+@router.post(
+    "/comments/{comment_id}/corrections", dependencies=[TRIAGE], response_model=CorrectionOut, status_code=201
+)
 def correct(comment_id: int, body: CorrectionIn, state: StateDep, session: SessionDep) -> CorrectionOut:
     if body.touchpoint is None and body.stage is None and body.sentiment is None:
         raise HTTPException(422, "give at least one of touchpoint, stage, sentiment")
@@ -63,7 +66,7 @@ def correct(comment_id: int, body: CorrectionIn, state: StateDep, session: Sessi
     return CorrectionOut.model_validate(row, from_attributes=True)
 
 
-@router.get("/corrections/export", response_class=Response)
+@router.get("/corrections/export", dependencies=[READ], response_class=Response)
 def export(
     session: SessionDep, format: Literal["csv", "jsonl"] = "csv", taxonomy: str | None = None
 ) -> Response:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.api.clusters import cluster_out, dominant_stage, ranked_views
 from service.api.comments import CommentFilterDep
 from service.api.journey import journey
+from service.auth.guard import READ
 from service.deps import SessionDep, StateDep
 from service.export import csv_response
 from service.schemas import ClusterStatus, JourneyResponse
@@ -35,7 +36,7 @@ JOURNEY_COLUMNS = [
 ]  # fmt: skip
 
 
-@router.get("/comments.csv", response_class=StreamingResponse)
+@router.get("/comments.csv", dependencies=[READ], response_class=StreamingResponse)
 def export_comments(state: StateDep, f: CommentFilterDep) -> StreamingResponse:
     """The comments the same filters list in GET /v1/comments, newest first, up to
     MOT_EXPORT_MAX_ROWS."""
@@ -65,7 +66,7 @@ def _comment_rows(
             }
 
 
-@router.get("/clusters.csv", response_class=StreamingResponse)
+@router.get("/clusters.csv", dependencies=[READ], response_class=StreamingResponse)
 def export_clusters(
     session: SessionDep,
     cluster_status: Annotated[ClusterStatus | None, Query(alias="status")] = None,
@@ -92,7 +93,7 @@ def export_clusters(
     return csv_response("clusters.csv", CLUSTER_COLUMNS, rows)
 
 
-@router.get("/journey.csv", response_class=StreamingResponse)
+@router.get("/journey.csv", dependencies=[READ], response_class=StreamingResponse)
 def export_journey(
     session: SessionDep,
     state: StateDep,

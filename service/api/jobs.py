@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
+from service.auth.guard import READ
 from service.deps import StateDep
 from service.jobs.registry import Job
 from service.schemas import JobOut
@@ -27,12 +28,12 @@ def job_out(job: Job) -> JobOut:
     )
 
 
-@router.get("/jobs", response_model=list[JobOut])
+@router.get("/jobs", dependencies=[READ], response_model=list[JobOut])
 def list_jobs(state: StateDep) -> list[JobOut]:
     return [job_out(j) for j in state.jobs.all()]
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
+@router.get("/jobs/{job_id}", dependencies=[READ], response_model=JobOut)
 def get_job(job_id: int, state: StateDep) -> JobOut:
     job = state.jobs.get(job_id)
     if job is None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy.orm import Session
 
 from models.taxonomy import Taxonomy
+from service.auth.guard import READ
 from service.deps import SessionDep, StateDep
 from service.schemas import JourneyResponse, PeriodStats, StageStats, TouchpointStats
 from service.store.comments import CommentFilter
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["journey"])
 EMPTY = Aggregate(0, None, None)
 
 
-@router.get("/journey", response_model=JourneyResponse)
+@router.get("/journey", dependencies=[READ], response_model=JourneyResponse)
 def journey(
     session: SessionDep,
     state: StateDep,

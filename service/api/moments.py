@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models.moments import Mentioned, moments
+from service.auth.guard import READ
 from service.deps import SessionDep, SettingsDep
 from service.schemas import MomentOut, MomentsOut
 from service.store.tables import Comment
@@ -27,7 +28,7 @@ def _rating(value: object) -> float | None:
         return None  # a rating that is not a number is left out, not an error of the whole page
 
 
-@router.get("/moments", response_model=MomentsOut)
+@router.get("/moments", dependencies=[READ], response_model=MomentsOut)
 def list_moments(
     session: SessionDep,
     settings: SettingsDep,

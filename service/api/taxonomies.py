@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import PlainTextResponse
 
 from models.taxonomy import TaxonomyError, parse_taxonomy
+from service.auth.guard import ADMIN, READ
 from service.deps import StateDep
 from service.schemas import TaxonomySummary
 from service.taxonomies import UnknownTaxonomy
@@ -24,12 +25,12 @@ def summary(taxonomy, origin) -> TaxonomySummary:  # type: ignore[no-untyped-def
     )
 
 
-@router.get("/taxonomies", response_model=list[TaxonomySummary])
+@router.get("/taxonomies", dependencies=[READ], response_model=list[TaxonomySummary])
 def list_taxonomies(state: StateDep) -> list[TaxonomySummary]:
     return [summary(t, origin) for t, origin in state.taxonomies.items()]
 
 
-@router.get("/taxonomies/{name}", response_class=PlainTextResponse)
+@router.get("/taxonomies/{name}", dependencies=[READ], response_class=PlainTextResponse)
 def get_taxonomy(name: str, state: StateDep) -> str:
     """The taxonomy as YAML."""
     try:
@@ -40,6 +41,7 @@ def get_taxonomy(name: str, state: StateDep) -> str:
 
 @router.post(
     "/taxonomies",
+    dependencies=[ADMIN],
     response_model=TaxonomySummary,
     status_code=status.HTTP_201_CREATED,
     openapi_extra={

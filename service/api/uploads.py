@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, s
 from starlette.concurrency import run_in_threadpool
 
 from service.api.jobs import job_out
+from service.auth.guard import INGEST
 from service.deps import StateDep
 from service.jobs.upload import Columns, UploadError, parse_upload, upload_work
 from service.schemas import JobOut
@@ -24,6 +25,7 @@ def _blank_is_none(value: str | None) -> str | None:
 
 @router.post(
     "/uploads",
+    dependencies=[INGEST],
     response_model=JobOut,
     status_code=status.HTTP_202_ACCEPTED,
     responses={

@@ -8,12 +8,13 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
 from service.api.clusters import cluster_out, dominant_stage, merged_trend, ranked_views, view_of, views
+from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.store.tables import Comment, PainCluster
 from service.ui.params import blank, query
 from service.ui.render import page
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
+router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 STATUSES = ("new", "known", "resolved", "ignored")
 
 

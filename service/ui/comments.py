@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from service.api.comments import comment_filter
+from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.store.comments import count_comments, page_comments
 from service.store.journey import sources
@@ -18,7 +19,7 @@ from service.ui.journey import taxonomy_or_default
 from service.ui.params import as_date, as_int, blank, query, start_of
 from service.ui.render import page
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
+router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 SENTIMENTS = ("negative", "neutral", "positive")
 
 

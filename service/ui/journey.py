@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models.taxonomy import Taxonomy
 from service.api.clusters import View, cluster_out, merged_trend, ranked_views
 from service.api.journey import journey_map
+from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.schemas import JourneyResponse
 from service.state import AppState
@@ -22,7 +23,7 @@ from service.ui.cards import comment_cards
 from service.ui.params import WINDOWS, blank, query, window
 from service.ui.render import page
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
+router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 LATEST = 10  # comments on a touchpoint's page; the explorer has them all
 MIX_SHARE = 0.2  # a cluster is about a touchpoint that a fifth of its comments name
 

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from service.api.admin import model_info
+from service.auth.guard import PAGE
 from service.deps import StateDep
 from service.ui.render import markdown, page
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
+router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 
 
 @router.get("/model", response_class=HTMLResponse)

@@ -106,6 +106,7 @@ def page(
             "section": section,
             "pages": PAGES,
             "model_version": state.analyzer.model_version,
+            "csrf": getattr(request.state, "csrf", ""),  # set when a session cookie signed the request in
             **context,
         },
         status_code=status_code,

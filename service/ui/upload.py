@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from service.api.jobs import job_out
+from service.auth.guard import PAGE
 from service.deps import StateDep
 from service.ui.params import as_int
 from service.ui.render import page
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
+router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 
 
 @router.get("/upload", response_class=HTMLResponse)

@@ -2,6 +2,14 @@
 // No library; every text it puts on the page goes through textContent, never innerHTML.
 "use strict";
 
+// Requests that change something carry the page's CSRF token (the session cookie alone is not
+// enough: another site's page could make the browser send it).
+function csrfHeaders(extra) {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const token = meta ? meta.getAttribute("content") : "";
+  return Object.assign(token ? { "x-csrf-token": token } : {}, extra || {});
+}
+
 function say(el, text, kind) {
   if (!el) return;
   el.textContent = text;
@@ -51,7 +59,7 @@ function wireApiForm(form) {
     try {
       const response = await fetch(form.getAttribute("data-api"), {
         method: form.getAttribute("data-method") || "POST",
-        headers: { "content-type": "application/json" },
+        headers: csrfHeaders({ "content-type": "application/json" }),
         body: JSON.stringify(body),
       });
       if (!response.ok) {
@@ -102,7 +110,7 @@ function wireJobButton(button) {
     const label = button.getAttribute("data-job-label") || "Working";
     button.disabled = true;
     try {
-      const response = await fetch(button.getAttribute("data-job-start"), { method: "POST" });
+      const response = await fetch(button.getAttribute("data-job-start"), { method: "POST", headers: csrfHeaders() });
       if (!response.ok) throw new Error(await detail(response));
       const job = await followJob((await response.json()).id, (j) => showProgress(box, j, label));
       if (job.status === "done") window.location.reload();
@@ -132,7 +140,7 @@ function wireUpload(form) {
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      const response = await fetch(form.getAttribute("data-upload"), { method: "POST", body: new FormData(form) });
+      const response = await fetch(form.getAttribute("data-upload"), { method: "POST", headers: csrfHeaders(), body: new FormData(form) });
       if (!response.ok) {
         errorBox.textContent = await detail(response);
         errorBox.hidden = false;

@@ -1,0 +1,49 @@
+"""The web UI's sign-in: an analyst pastes a key once; the browser then holds a session cookie.
+
+The cookie carries a random token; the database keeps its hash, the key it stands for and a CSRF
+token. A revoked key ends its sessions at once (they are checked against the key on every
+request). Forms and scripts that change anything send the CSRF token in a header, which another
+site's page cannot read or forge; the cookie is also SameSite=Strict.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from service.auth.keys import Principal, aware, digest, principal_of
+from service.store.tables import ApiKey, UiSession
+
+COOKIE = "mot_session"
+CSRF_HEADER = "x-csrf-token"
+
+
+def open_session(session: Session, key_id: str, hours: float) -> tuple[str, str]:
+    """A new session for the key: returns (cookie token, CSRF token)."""
+    now = datetime.now(UTC)
+    session.execute(delete(UiSession).where(UiSession.expires_at < now))  # sweep expired ones
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add(
+        UiSession(token_hash=digest(token), key_id=key_id, csrf=csrf, expires_at=now + timedelta(hours=hours))
+    )
+    session.commit()
+    return token, csrf
+
+
+def find_session(session: Session, token: str) -> tuple[Principal, str] | None:
+    """The principal and CSRF token of a live session, or None."""
+    row = session.get(UiSession, digest(token))
+    if row is None or aware(row.expires_at) < datetime.now(UTC):
+        return None
+    key = session.get(ApiKey, row.key_id)
+    if key is None or key.revoked_at is not None:
+        return None
+    return principal_of(key), row.csrf
+
+
+def close_session(session: Session, token: str) -> None:
+    session.execute(delete(UiSession).where(UiSession.token_hash == digest(token)))
+    session.commit()
