@@ -17,6 +17,7 @@ from service.api import (
     clusters,
     comments,
     corrections,
+    customers,
     export,
     health,
     jobs,
@@ -29,6 +30,7 @@ from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
 from service.limits import BodyLimit, Limit
+from service.privacy import customer_key
 from service.runtime import build_analyzer
 from service.settings import Settings
 from service.state import AppState
@@ -48,7 +50,8 @@ def build_state(settings: Settings) -> AppState:
     registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy, bundle_taxonomy)
     analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
     clusters = load_index(sessions, settings.cluster_scope)
-    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters)
+    key = customer_key(settings, sessions)
+    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters, key)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.start_reembedding()
         if settings.cluster_refresh_minutes > 0:
             state.jobs.every(settings.cluster_refresh_minutes * 60, state.start_cluster_refresh)
+        if settings.retention_days > 0:  # once now (a server down for a while catches up), then on schedule
+            state.start_retention()
+            state.jobs.every(settings.retention_check_minutes * 60, state.start_retention)
         yield
         state.jobs.shutdown()
         state.engine.dispose()
@@ -110,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
         uploads,
         export,
+        customers,
     ):
         app.include_router(module.router)
     mount_ui(app)
