@@ -58,7 +58,7 @@ _STATES = (
 )
 _STATE_ZIP = rf"\b(?:{_STATES})[ ]+\d{{5}}(?:-\d{{4}})?\b"
 _CITY_STATE_ZIP = rf"(?:,[ ]*(?:[A-Z][a-z]+[ ]?){{1,3}},?[ ]*{_STATE_ZIP})"
-_UK_POSTCODE = r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{2})\b"
+_UK_POSTCODE = r"\b(?:GIR 0AA|[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2})\b"
 ADDRESS = re.compile(
     rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?[ ]+(?:{_STREET_WORD}[ ]+){{1,4}}?{_SUFFIX}{_UNIT}?{_CITY_STATE_ZIP}?"
     rf"|{_STATE_ZIP}|{_UK_POSTCODE}"

@@ -92,6 +92,7 @@ def test_street_addresses_and_postcodes(text: str, expected: str) -> None:
     [
         "we walked 2 blocks down the road",
         "flight UA1234 was 3 hours late",
+        "Flight 3744 (N658JB) departs JFK",  # a tail number is no postcode (UK ones need the space)
         "I live on Main Street",  # no house number
         "send it to 123 main street",  # street words in lower case are not caught
     ],
