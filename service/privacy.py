@@ -19,7 +19,11 @@ def customer_key(settings: Settings, sessions: sessionmaker[Session]) -> bytes:
     """MOT_SECRET_KEY when set; else a random key made once and kept in the `secrets` table, so
     hashes stay the same across restarts (a new key would orphan every stored hash)."""
     if settings.secret_key is not None:
-        return settings.secret_key.get_secret_value().encode()
+        key = settings.secret_key.get_secret_value().encode()
+        # Checked here, not in a settings validator: pydantic's errors print the input value.
+        if len(key) < 16:
+            raise ValueError("MOT_SECRET_KEY is shorter than 16 bytes: use e.g. `openssl rand -hex 32`")
+        return key
     return stored_secret(sessions, KEY_NAME)
 
 

@@ -138,13 +138,6 @@ class Settings(BaseSettings):
             raise ValueError(f"MOT_REDACT_PATTERNS: {exc}") from exc
         return value
 
-    @field_validator("secret_key")
-    @classmethod
-    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("MOT_SECRET_KEY must be at least 16 characters (e.g. `openssl rand -hex 32`)")
-        return value
-
     @model_validator(mode="after")
     def _kinds(self) -> Settings:
         known = BUILTIN_KINDS | self.redact_patterns.keys()

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, select
 
 from service.jobs.retention import blank_expired
 from service.local_server import local_server
-from service.privacy import KEY_NAME
+from service.privacy import KEY_NAME, customer_key
 from service.settings import Settings
 from service.store.engine import session_factory
 from service.store.secrets import stored_secret
@@ -212,3 +212,9 @@ def test_scheduled_retention_and_configured_key(tmp_path: Path) -> None:
         stored = connection.execute(select(Comment.customer_hash)).scalar_one()
     engine.dispose()
     assert stored == hmac.new(secret.encode(), b"c-1", hashlib.sha256).hexdigest()
+
+
+def test_a_short_secret_key_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ValueError, match="shorter than 16 bytes") as raised:
+        customer_key(Settings(secret_key="tiny-key"), session_factory(create_engine("sqlite://")))
+    assert "tiny-key" not in str(raised.value)
