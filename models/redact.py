@@ -1,5 +1,6 @@
-"""Personal-data redaction: typed placeholders replace e-mails, phones, card numbers, IBANs and
-social-media handles.
+"""Personal-data redaction: typed placeholders replace e-mails, phones, card numbers, IBANs,
+social-media handles, names after greetings and sign-offs, street addresses and configured
+identifiers (order and account numbers...; the context rules are in models/redact_rules.py).
 
 Runs before anything is embedded or stored, so that no model, database row or log ever sees the
 original value. Card numbers must pass the Luhn check and IBANs the ISO 13616 mod-97 check, so
@@ -13,16 +14,34 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import phonenumbers
+
+from models.redact_rules import (
+    DEFAULT_PATTERNS,
+    compile_patterns,
+    replace_addresses,
+    replace_identifier,
+    replace_names,
+)
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 HANDLE = re.compile(r"(?<![\w@.])@\w{1,30}")
 
-PLACEHOLDERS = {"email": "[EMAIL]", "phone": "[PHONE]", "card": "[CARD]", "iban": "[IBAN]", "handle": "@user"}
+PLACEHOLDERS = {
+    "email": "[EMAIL]",
+    "phone": "[PHONE]",
+    "card": "[CARD]",
+    "iban": "[IBAN]",
+    "handle": "@user",
+    "name": "[NAME]",
+    "address": "[ADDRESS]",
+}
+BUILTIN_KINDS = frozenset(PLACEHOLDERS)
 
 
 @dataclass(frozen=True)
@@ -51,13 +70,22 @@ def iban_valid(candidate: str) -> bool:
 
 
 class Redactor:
-    """Replace personal data in text; `kinds` picks which detectors run."""
+    """Replace personal data in text. `kinds` picks which detectors run (None: all, the configured
+    `patterns` included); `patterns` maps a kind to a regex whose match (or first group) becomes
+    `[KIND]`; None: DEFAULT_PATTERNS (order and account numbers)."""
 
-    def __init__(self, kinds: set[str] | None = None, phone_region: str = "US") -> None:
-        unknown = (kinds or set()) - PLACEHOLDERS.keys()
+    def __init__(
+        self,
+        kinds: set[str] | None = None,
+        phone_region: str = "US",
+        patterns: Mapping[str, str] | None = None,
+    ) -> None:
+        self.patterns = compile_patterns(DEFAULT_PATTERNS if patterns is None else patterns, BUILTIN_KINDS)
+        known = BUILTIN_KINDS | self.patterns.keys()
+        unknown = (kinds or set()) - known
         if unknown:
-            raise ValueError(f"unknown redaction kinds {sorted(unknown)}; use {sorted(PLACEHOLDERS)}")
-        self.kinds = set(PLACEHOLDERS) if kinds is None else set(kinds)
+            raise ValueError(f"unknown redaction kinds {sorted(unknown)}; use {sorted(known)}")
+        self.kinds = set(known) if kinds is None else set(kinds)
         self.phone_region = phone_region
 
     def __call__(self, text: str) -> Redacted:
@@ -83,9 +111,18 @@ class Redactor:
             sub("iban", IBAN, iban_valid)
         if "card" in self.kinds:
             sub("card", CARD, lambda v: luhn_valid(re.sub(r"\D", "", v)))
+        # Configured identifiers before phones: an order number can look like a phone number.
+        for kind, regex in self.patterns.items():
+            if kind in self.kinds:
+                text, counts[kind] = replace_identifier(kind, regex, text)
+        # Addresses before phones too, so that a ZIP+4 is not read as part of a phone number.
+        if "address" in self.kinds:
+            text, counts["address"] = replace_addresses(text)
         if "phone" in self.kinds:
             text = self._phones(text, counts)
-        return Redacted(text=text, counts=dict(counts))
+        if "name" in self.kinds:
+            text, counts["name"] = replace_names(text)
+        return Redacted(text=text, counts={kind: n for kind, n in counts.items() if n})
 
     def _phones(self, text: str, counts: Counter[str]) -> str:
         matches = list(

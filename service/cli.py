@@ -299,6 +299,31 @@ def bench(
     typer.echo(json.dumps(run(texts, batch, taxonomy, repeats), indent=2))
 
 
+@app.command()
+def retention(
+    days: Annotated[
+        int | None, typer.Option(min=0, help="blank texts older than this (default MOT_RETENTION_DAYS)")
+    ] = None,
+) -> None:
+    """Blank the text of comments older than the retention period once, in MOT_DATABASE_URL;
+    prints {"blanked": N}. The server runs the same on a schedule when MOT_RETENTION_DAYS > 0."""
+    import json
+
+    from service.jobs.retention import blank_expired
+    from service.settings import Settings
+    from service.store.engine import make_engine, migrate, session_factory
+
+    settings = Settings()
+    engine = make_engine(settings.database_url, settings.sqlite_synchronous)
+    try:
+        migrate(engine)
+        with session_factory(engine).begin() as session:
+            blanked = blank_expired(session, settings.retention_days if days is None else days)
+    finally:
+        engine.dispose()
+    typer.echo(json.dumps({"blanked": blanked}))
+
+
 @app.command("bench-ui")
 def bench_ui(
     comments: Annotated[

@@ -8,6 +8,7 @@ from typing import Any
 
 from models.taxonomy import Taxonomy
 from service.api.analysis import to_result
+from service.privacy import customer_hash
 from service.schemas import IngestResponse, ItemStatus, validate_items
 from service.state import AppState
 from service.store.comments import insert_comment
@@ -38,6 +39,9 @@ def ingest_items(state: AppState, items: list[Any], taxonomy: Taxonomy) -> Inges
                     model_version=analyzer.model_version,
                     embedding_model=analyzer.encoder.version,
                     cluster_id=cluster_id,
+                    customer_hash=customer_hash(state.customer_key, item.customer_id)
+                    if item.customer_id
+                    else None,
                 )
                 statuses.append(
                     ItemStatus(

@@ -18,6 +18,7 @@ from service.api import (
     clusters,
     comments,
     corrections,
+    customers,
     export,
     health,
     jobs,
@@ -32,6 +33,7 @@ from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
 from service.limits import BodyLimit, Limit
+from service.privacy import customer_key
 from service.runtime import build_analyzer
 from service.settings import Settings
 from service.state import AppState
@@ -52,8 +54,9 @@ def build_state(settings: Settings) -> AppState:
     analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
     clusters = load_index(sessions, settings.cluster_scope)
     limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    key = customer_key(settings, sessions)
     return AppState(
-        settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters, limiter
+        settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters, limiter, key
     )
 
 
@@ -80,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.start_reembedding()
         if settings.cluster_refresh_minutes > 0:
             state.jobs.every(settings.cluster_refresh_minutes * 60, state.start_cluster_refresh)
+        if settings.retention_days > 0:  # once now (a server down for a while catches up), then on schedule
+            state.start_retention()
+            state.jobs.every(settings.retention_check_minutes * 60, state.start_retention)
         yield
         state.jobs.shutdown()
         state.engine.dispose()
@@ -128,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
         uploads,
         export,
+        customers,
     ):
         app.include_router(module.router)
     mount_ui(app)

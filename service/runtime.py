@@ -33,11 +33,16 @@ def build_analyzer(
     return Analyzer(
         encoder,
         sentiment,
-        Redactor(set(settings.redact_kinds), settings.phone_region) if settings.redact else None,
+        redactor(settings) if settings.redact else None,
         bundle=bundle,
         min_confidence=settings.min_confidence,
         max_touchpoints=settings.max_touchpoints,
     )
+
+
+def redactor(settings: Settings) -> Redactor:
+    kinds = set(settings.redact_kinds) if settings.redact_kinds is not None else None
+    return Redactor(kinds, settings.phone_region, settings.redact_patterns)
 
 
 def open_bundle(path: Path | None, settings: Settings) -> Bundle | None:

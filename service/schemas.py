@@ -19,6 +19,12 @@ class CommentIn(BaseModel):
     created_at: datetime | None = Field(None, description="ISO 8601; default: time received")
     source: str | None = Field(None, min_length=1, max_length=100, description="e.g. zendesk, twitter")
     metadata: dict[str, Any] = Field(default_factory=dict)
+    customer_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="the customer's id in your systems: stored only as a keyed hash, for erasure",
+    )
 
     @field_validator("text")
     @classmethod
@@ -33,6 +39,11 @@ class CommentIn(BaseModel):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+class CustomerErasure(BaseModel):
+    customer: str = Field(description="the customer id as given")
+    deleted: int = Field(description="comments erased (with their mentions and corrections)")
 
 
 class CommentsRequest(BaseModel):

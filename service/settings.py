@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.redact import BUILTIN_KINDS
+from models.redact_rules import DEFAULT_PATTERNS, compile_patterns
 
 
 class Settings(BaseSettings):
@@ -65,8 +68,26 @@ class Settings(BaseSettings):
 
     # Redaction
     redact: bool = Field(True, description="replace personal data before embedding and storage")
-    redact_kinds: list[str] = Field(default_factory=lambda: ["email", "phone", "card", "iban", "handle"])
+    redact_kinds: list[str] | None = Field(
+        None, description="detectors that run; unset: every built-in kind and every MOT_REDACT_PATTERNS kind"
+    )
+    redact_patterns: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_PATTERNS),
+        description="kind -> regex of identifiers to redact as [KIND] (only group 1, if the regex has one)",
+    )
     phone_region: str = Field("US", description="region for phone numbers without a country code")
+
+    # Data protection
+    secret_key: SecretStr | None = Field(
+        None,
+        description="HMAC key for customer ids; unset: a random key is made once and kept in the database",
+    )
+    retention_days: int = Field(
+        0, ge=0, description="blank the text of comments older than this many days; 0: keep forever"
+    )
+    retention_check_minutes: float = Field(
+        60, gt=0, description="how often the retention job runs when MOT_RETENTION_DAYS > 0"
+    )
 
     # Limits
     max_text_chars: int = Field(5000, ge=1, description="longest comment text accepted")
@@ -122,6 +143,24 @@ class Settings(BaseSettings):
         if value not in {"hour", "day", "week"}:
             raise ValueError("MOT_CLUSTER_PERIOD must be hour, day or week")
         return value
+
+    @field_validator("redact_patterns")
+    @classmethod
+    def _patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        # Compiled here so that a bad regex stops the start-up, naming the pattern to fix.
+        try:
+            compile_patterns(value, BUILTIN_KINDS)
+        except ValueError as exc:
+            raise ValueError(f"MOT_REDACT_PATTERNS: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _kinds(self) -> Settings:
+        known = BUILTIN_KINDS | self.redact_patterns.keys()
+        unknown = set(self.redact_kinds or ()) - known
+        if unknown:
+            raise ValueError(f"MOT_REDACT_KINDS: unknown kinds {sorted(unknown)}; use {sorted(known)}")
+        return self
 
     @field_validator("sqlite_synchronous")
     @classmethod

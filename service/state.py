@@ -27,6 +27,7 @@ class AppState:
     jobs: Jobs
     clusters: ClusterIndex  # the active clusters, for assigning comments at ingest
     limiter: RateLimiter  # per-key request budget
+    customer_key: bytes  # HMAC key of customer ids (service/privacy.py)
 
     def start_reembedding(self) -> None:
         """Bring every stored embedding to the encoder in service, in the background."""
@@ -35,6 +36,12 @@ class AppState:
         self.jobs.start(
             "reembed", reembed_work(self.sessions, lambda: self.analyzer, self.settings.reembed_batch)
         )
+
+    def start_retention(self):
+        """Blank the text of comments older than MOT_RETENTION_DAYS, in the background."""
+        from service.jobs.retention import retention_work
+
+        return self.jobs.start("retention", retention_work(self.sessions, self.settings.retention_days))
 
     def start_cluster_refresh(self):
         """Re-cluster the stored comments in the background; returns the job."""

@@ -96,6 +96,7 @@ def calls(cid: int) -> dict[str, list[tuple[str, str, dict | None]]]:
         ],
         "admin": [
             ("POST", "/v1/admin/model", {"bundle": "/nonexistent"}),  # 422 once let in: no such bundle
+            ("DELETE", "/v1/customers/nobody", None),
             (
                 "POST",
                 "/v1/taxonomies",

@@ -35,6 +35,7 @@ def insert_comment(
     model_version: str,
     embedding_model: str,
     cluster_id: int | None = None,
+    customer_hash: str | None = None,
 ) -> Insert:
     """Insert unless (source, external_id) exists; ON CONFLICT makes concurrent retries safe."""
     now = datetime.now(UTC)
@@ -57,6 +58,7 @@ def insert_comment(
         embedding_model=embedding_model,
         model_version=model_version,
         cluster_id=cluster_id,
+        customer_hash=customer_hash,
     )
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -62,6 +62,9 @@ class Comment(Base):
     embedding_model: Mapped[str] = mapped_column(String(200))
     model_version: Mapped[str] = mapped_column(String(300))
     cluster_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # a PainCluster
+    # HMAC-SHA256 of the customer's id (service/privacy.py): erasure finds their comments by it,
+    # while the raw id is never stored (migration 0005).
+    customer_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     mentions: Mapped[list[Mention]] = relationship(
         back_populates="comment", cascade="all, delete-orphan", order_by="Mention.rank"
@@ -184,3 +187,14 @@ class UiSession(Base):
     key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
     csrf: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Secret(Base):
+    """Keys the service generated itself (the customer-id HMAC key when MOT_SECRET_KEY is unset),
+    kept in the database so that they survive restarts and serve every worker alike."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))  # hex
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
