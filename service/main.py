@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service.api import (
     admin,
@@ -25,10 +27,14 @@ from service.api import (
     taxonomies,
     uploads,
 )
+from service.api import metrics as metrics_api
 from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
 from service.limits import BodyLimit, Limit
+from service.metrics import Metrics, watch_engine
+from service.observe import Observe
+from service.outage import database_error_handler
 from service.runtime import build_analyzer
 from service.settings import Settings
 from service.state import AppState
@@ -39,8 +45,9 @@ from service.ui import mount_ui
 log = logging.getLogger("mot")
 
 
-def build_state(settings: Settings) -> AppState:
-    engine = make_engine(settings.database_url, settings.sqlite_synchronous)
+def build_state(settings: Settings, metrics: Metrics) -> AppState:
+    engine = make_engine(settings.database_url, settings.sqlite_synchronous, settings.db_connect_timeout_s)
+    watch_engine(engine, metrics)
     migrate(engine)
     sessions = session_factory(engine)
     analyzer = build_analyzer(settings)
@@ -48,15 +55,19 @@ def build_state(settings: Settings) -> AppState:
     registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy, bundle_taxonomy)
     analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
     clusters = load_index(sessions, settings.cluster_scope)
-    return AppState(settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters)
+    metrics.set_model(analyzer.model_version, analyzer.encoder.version)
+    return AppState(
+        settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters, metrics
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    metrics = Metrics.create()  # this app's own registry: two apps in one process count apart
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = build_state(settings)
+        state = build_state(settings, metrics)
         app.state.mot = state
         log.info(
             "MOT Miner ready: model %s, database %s",
@@ -81,6 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, paths={"/v1/uploads": upload_limit}
     )  # the form's other fields ride beside the file: 64 KiB over the file's own limit
+    app.add_middleware(Observe, metrics=metrics)  # outermost: it sees the 413s too
+    app.state.metrics = metrics
+    on_database_error = database_error_handler(settings.retry_after_s)
+    app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(PoolTimeout, on_database_error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -108,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin,
         jobs,
         health,
+        metrics_api,
         uploads,
         export,
     ):

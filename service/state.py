@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
 from service.jobs.clusters import ClusterIndex
-from service.jobs.registry import Jobs
+from service.jobs.registry import Job, Jobs
+from service.metrics import Metrics
 from service.settings import Settings
 from service.taxonomies import TaxonomyRegistry
 
@@ -25,6 +27,7 @@ class AppState:
     swap_lock: threading.Lock  # one model swap at a time; requests read `analyzer` once each
     jobs: Jobs
     clusters: ClusterIndex  # the active clusters, for assigning comments at ingest
+    metrics: Metrics
 
     def start_reembedding(self) -> None:
         """Bring every stored embedding to the encoder in service, in the background."""
@@ -34,12 +37,16 @@ class AppState:
             "reembed", reembed_work(self.sessions, lambda: self.analyzer, self.settings.reembed_batch)
         )
 
-    def start_cluster_refresh(self):
+    def start_cluster_refresh(self) -> Job:
         """Re-cluster the stored comments in the background; returns the job."""
         from service.jobs.clusters import refresh_work
 
+        started = time.perf_counter()
+
         def publish(index: ClusterIndex) -> None:
             self.clusters = index
+            self.metrics.clusters_refreshed.inc()
+            self.metrics.cluster_refresh_seconds.set(time.perf_counter() - started)
 
         return self.jobs.start(
             "clusters", refresh_work(self.sessions, lambda: self.analyzer, self.settings, publish)
