@@ -13,12 +13,22 @@ import structlog
 
 LogFormat = Literal["json", "console"]
 
+
+def drop_color_message(
+    _: object, __: str, event_dict: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """uvicorn passes a terminal-coloured copy of its message as an extra: noise in JSON."""
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 # What both our structlog loggers and stdlib loggers (uvicorn, alembic, ours) add to each line.
 SHARED: list[structlog.types.Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.stdlib.ExtraAdder(),
+    drop_color_message,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]
 
