@@ -31,6 +31,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import ExceptionContext
 
+from service.outage import is_unavailable_dbapi
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 MAX_SOURCES = 100  # sources are client-chosen strings: past this many, the rest count as "other"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -131,10 +133,6 @@ def watch_engine(engine: Engine, metrics: Metrics) -> None:
     def _count(context: ExceptionContext) -> None:
         if context.is_pre_ping:
             return
-        kind = "unavailable" if context.is_disconnect or _is_connect(context) else "other"
-        metrics.database_errors.labels(kind=kind).inc()
-
-
-def _is_connect(context: ExceptionContext) -> bool:
-    # A refused connection raises before a connection exists, so it is not flagged is_disconnect.
-    return context.connection is None and context.execution_context is None
+        # A refused connection is not flagged is_disconnect: no connection existed to lose.
+        unavailable = context.is_disconnect or is_unavailable_dbapi(context.original_exception)
+        metrics.database_errors.labels(kind="unavailable" if unavailable else "other").inc()

@@ -20,6 +20,8 @@ VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # paths no route knows share one label, so scanners cannot add series
 
+INTERNAL_ERROR = b'{"detail":"Internal Server Error"}'
+
 log = logging.getLogger("mot.request")
 
 
@@ -50,17 +52,29 @@ class Observe:
         rid = request_id(scope)
         tokens = structlog.contextvars.bind_contextvars(request_id=rid)
         status = 500  # stays so if the app raises before answering
+        answered = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 MutableHeaders(scope=message).append(HEADER, rid)
             await send(message)
 
+        failed = True
         try:
             await self.app(scope, receive, send_with_id)
+            failed = False
+        except Exception:
+            if not answered:  # answer the 500 here, so that it too carries the id to quote
+                headers = [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", b"%d" % len(INTERNAL_ERROR)),
+                ]
+                await send_with_id({"type": "http.response.start", "status": 500, "headers": headers})
+                await send_with_id({"type": "http.response.body", "body": INTERNAL_ERROR})
+            raise  # Starlette's error middleware sees the answer sent; uvicorn logs the traceback
         finally:
             seconds = time.perf_counter() - started
             route = route_template(scope)
@@ -79,4 +93,6 @@ class Observe:
                     "client": client[0] if client else None,
                 },
             )
-            structlog.contextvars.reset_contextvars(**tokens)
+            if not failed:
+                # Kept on failure: uvicorn logs the traceback in this same task, with the id.
+                structlog.contextvars.reset_contextvars(**tokens)
