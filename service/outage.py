@@ -43,10 +43,19 @@ def is_unavailable_dbapi(orig: BaseException | None) -> bool:
     return isinstance(orig, psycopg.OperationalError)
 
 
+def reason(exc: BaseException) -> str:
+    """Why, for the client: short and without the server's address (the log has the details)."""
+    if isinstance(exc, PoolTimeout):
+        return "no free connection in the pool"
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.OperationalError):
+        return str(orig)  # SQLite's messages are fixed strings: "database is locked"
+    return "the connection failed or was lost"
+
+
 def unavailable_response(exc: BaseException, retry_after_s: int) -> JSONResponse:
-    reason = _first_line(exc)
     return JSONResponse(
-        {"detail": f"database unavailable: {reason}; retry later"},
+        {"detail": f"database unavailable: {reason(exc)}; retry later"},
         status_code=503,
         headers={"Retry-After": str(retry_after_s)},
     )
@@ -58,13 +67,14 @@ def database_error_handler(retry_after_s: int) -> Callable[[Request, Exception],
     async def handler(_: Request, exc: Exception) -> JSONResponse:
         if not is_unavailable(exc):
             raise exc  # a bad query is a bug: a 500, with its traceback in the log
-        log.warning("database unavailable: %s", _first_line(exc))
+        log.warning("database unavailable: %s", first_line(exc))
         return unavailable_response(exc, retry_after_s)
 
     return handler
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The driver's own message, for the log."""
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()
     return text[0][:200] if text else type(orig).__name__

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.outage import first_line, reason
+
 router = APIRouter(tags=["health"])
+log = logging.getLogger("mot")
 
 
 @router.get("/healthz")
@@ -31,7 +36,8 @@ def readyz(request: Request) -> JSONResponse:
                 connection.execute(text("SELECT 1"))
             checks["database"] = True
         except SQLAlchemyError as exc:
-            errors["database"] = str(getattr(exc, "orig", None) or exc).strip().split("\n")[0][:200]
+            log.warning("not ready: database: %s", first_line(exc))
+            errors["database"] = reason(exc)
     ready = all(checks.values())
     body: dict[str, object] = {
         "status": "ready" if ready else "not ready",
