@@ -24,17 +24,21 @@ def serve(
     """Run the API server (docs at /docs)."""
     import uvicorn
 
+    from service.logging import configure_logging
     from service.main import create_app
     from service.settings import Settings
 
     settings = Settings()
     if bundle is not None:
         settings = settings.model_copy(update={"model_bundle": bundle})
+    configure_logging(settings.log_format)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
         port=port or settings.port,
         timeout_graceful_shutdown=30,
+        log_config=None,  # keep the JSON logging configured above
+        access_log=False,  # service.observe logs each request, with its id
     )
 
 

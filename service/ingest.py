@@ -4,10 +4,12 @@ upload job, so an uploaded row is stored exactly like a posted one."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Any
 
 from models.taxonomy import Taxonomy
 from service.api.analysis import to_result
+from service.metrics import Metrics
 from service.privacy import customer_hash
 from service.schemas import IngestResponse, ItemStatus, validate_items
 from service.state import AppState
@@ -53,6 +55,7 @@ def ingest_items(state: AppState, items: list[Any], taxonomy: Taxonomy) -> Inges
                     )
                 )
     statuses.sort(key=lambda s: s.index)
+    count_ingested(state.metrics, items, statuses)
     return IngestResponse(
         model_version=analyzer.model_version,
         taxonomy=taxonomy.name,
@@ -61,3 +64,15 @@ def ingest_items(state: AppState, items: list[Any], taxonomy: Taxonomy) -> Inges
         invalid=len(errors),
         items=statuses,
     )
+
+
+def count_ingested(metrics: Metrics, items: list[Any], statuses: list[ItemStatus]) -> None:
+    """Add the batch's outcomes to the ingested counter, by source (an invalid item's own source
+    when it names one)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for s in statuses:
+        raw = items[s.index]
+        source = raw.get("source") if isinstance(raw, dict) else None
+        counts[(source if isinstance(source, str) and source else DEFAULT_SOURCE, s.status)] += 1
+    for (source, status), n in counts.items():
+        metrics.count_ingested(source, status, n)

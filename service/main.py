@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service.api import (
     admin,
@@ -27,12 +29,16 @@ from service.api import (
     taxonomies,
     uploads,
 )
+from service.api import metrics as metrics_api
 from service.auth.guard import SignInRequired
 from service.auth.ratelimit import RateLimiter
 from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
 from service.limits import BodyLimit, Limit
+from service.metrics import Metrics, watch_engine
+from service.observe import Observe
+from service.outage import database_error_handler
 from service.privacy import customer_key
 from service.runtime import build_analyzer
 from service.settings import Settings
@@ -44,8 +50,9 @@ from service.ui import mount_ui
 log = logging.getLogger("mot")
 
 
-def build_state(settings: Settings) -> AppState:
-    engine = make_engine(settings.database_url, settings.sqlite_synchronous)
+def build_state(settings: Settings, metrics: Metrics) -> AppState:
+    engine = make_engine(settings.database_url, settings.sqlite_synchronous, settings.db_connect_timeout_s)
+    watch_engine(engine, metrics)
     migrate(engine)
     sessions = session_factory(engine)
     analyzer = build_analyzer(settings)
@@ -55,17 +62,29 @@ def build_state(settings: Settings) -> AppState:
     clusters = load_index(sessions, settings.cluster_scope)
     limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     key = customer_key(settings, sessions)
+    metrics.set_model(analyzer.model_version, analyzer.encoder.version)
     return AppState(
-        settings, engine, sessions, analyzer, registry, threading.Lock(), Jobs(), clusters, limiter, key
+        settings,
+        engine,
+        sessions,
+        analyzer,
+        registry,
+        threading.Lock(),
+        Jobs(),
+        clusters,
+        limiter,
+        key,
+        metrics,
     )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    metrics = Metrics.create()  # this app's own registry: two apps in one process count apart
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = build_state(settings)
+        state = build_state(settings, metrics)
         app.state.mot = state
         log.info(
             "MOT Miner ready: model %s, database %s",
@@ -100,6 +119,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, paths={"/v1/uploads": upload_limit}
     )  # the form's other fields ride beside the file: 64 KiB over the file's own limit
+    app.add_middleware(Observe, metrics=metrics)  # outermost: it sees the 413s too
+    app.state.metrics = metrics
+    on_database_error = database_error_handler(settings.retry_after_s)
+    app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(PoolTimeout, on_database_error)
 
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, _: SignInRequired) -> RedirectResponse:
@@ -132,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin,
         jobs,
         health,
+        metrics_api,
         uploads,
         export,
         customers,

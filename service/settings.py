@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,12 @@ class Settings(BaseSettings):
         "sqlite:///./mot.db", description="SQLAlchemy URL; postgresql+psycopg://... in production"
     )
     sqlite_synchronous: str = Field("FULL", description="SQLite PRAGMA synchronous in WAL mode")
+    db_connect_timeout_s: int = Field(
+        5, ge=1, le=300, description="PostgreSQL: give up connecting (or sending) after this many seconds"
+    )
+    retry_after_s: int = Field(
+        5, ge=1, le=3600, description="Retry-After of the 503 answered while the database is unavailable"
+    )
 
     # Models
     encoder_path: Path | None = Field(
@@ -129,6 +136,9 @@ class Settings(BaseSettings):
     # Server
     host: str = "127.0.0.1"
     port: int = 8000
+    log_format: Literal["json", "console"] = Field(
+        "json", description="log lines of `mot serve`: one JSON object each, or readable text"
+    )
 
     @field_validator("cluster_scope")
     @classmethod

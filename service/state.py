@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.pipeline import Analyzer
 from service.auth.ratelimit import RateLimiter
 from service.jobs.clusters import ClusterIndex
-from service.jobs.registry import Jobs
+from service.jobs.registry import Job, Jobs
+from service.metrics import Metrics
 from service.settings import Settings
 from service.taxonomies import TaxonomyRegistry
 
@@ -28,6 +30,7 @@ class AppState:
     clusters: ClusterIndex  # the active clusters, for assigning comments at ingest
     limiter: RateLimiter  # per-key request budget
     customer_key: bytes  # HMAC key of customer ids (service/privacy.py)
+    metrics: Metrics
 
     def start_reembedding(self) -> None:
         """Bring every stored embedding to the encoder in service, in the background."""
@@ -43,12 +46,16 @@ class AppState:
 
         return self.jobs.start("retention", retention_work(self.sessions, self.settings.retention_days))
 
-    def start_cluster_refresh(self):
+    def start_cluster_refresh(self) -> Job:
         """Re-cluster the stored comments in the background; returns the job."""
         from service.jobs.clusters import refresh_work
 
+        started = time.perf_counter()
+
         def publish(index: ClusterIndex) -> None:
             self.clusters = index
+            self.metrics.clusters_refreshed.inc()
+            self.metrics.cluster_refresh_seconds.set(time.perf_counter() - started)
 
         return self.jobs.start(
             "clusters", refresh_work(self.sessions, lambda: self.analyzer, self.settings, publish)

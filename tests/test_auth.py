@@ -89,6 +89,7 @@ def calls(cid: int) -> dict[str, list[tuple[str, str, dict | None]]]:
             ("GET", "/v1/export/comments.csv", None),
             ("GET", "/v1/corrections/export", None),
             ("GET", "/v1/jobs", None),
+            ("GET", "/metrics", None),
         ],
         "triage": [
             ("POST", f"/v1/comments/{cid}/corrections", {"sentiment": "negative"}),

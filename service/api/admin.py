@@ -77,6 +77,7 @@ def swap_bundle(state: AppState, path: Path) -> Analyzer:
         state.taxonomies.use_bundle(bundle.taxonomy)
     old = state.analyzer
     state.analyzer = analyzer
+    state.metrics.set_model(analyzer.model_version, analyzer.encoder.version)
     log.info("model swapped: %s -> %s", old.model_version, analyzer.model_version)
     if analyzer.encoder.version != old.encoder.version:
         state.start_reembedding()  # stored vectors of the old encoder must not mix with new ones

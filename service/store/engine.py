@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
+def make_engine(url: str, sqlite_synchronous: str = "FULL", connect_timeout_s: int = 5) -> Engine:
+    """SQLite waits up to 30 s for a lock (a cluster refresh writes for a while); PostgreSQL gives
+    up connecting after `connect_timeout_s`, so an outage answers 503 quickly, and pre-pings
+    pooled connections, so the pool heals by itself when the server is back."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -28,7 +31,12 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    connect_args = {}
+    if url.startswith("postgresql"):
+        # tcp_user_timeout: a server that vanished without closing the socket fails the next
+        # send after this long, instead of after the kernel's retransmissions (minutes).
+        connect_args = {"connect_timeout": connect_timeout_s, "tcp_user_timeout": connect_timeout_s * 1000}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
