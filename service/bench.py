@@ -54,3 +54,48 @@ def bench(texts: list[str], batch: int, taxonomy: str, repeats: int) -> dict[str
         "cpu": platform.processor() or platform.machine(),
         "torch_threads": torch.get_num_threads(),
     }
+
+
+def _one_by_one(url: str, texts: list[str], clients: int, taxonomy: str, desc: str) -> float:
+    """Seconds for `clients` concurrent clients to send every text as its own request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with httpx.Client(base_url=url, timeout=600, limits=httpx.Limits(max_connections=clients)) as client:
+        client.post("/v1/analyze", json=_body(texts[:1], taxonomy)).raise_for_status()  # warm-up
+        bar = tqdm(total=len(texts), desc=desc, unit="request")
+
+        def send(text: str) -> None:
+            client.post("/v1/analyze", json=_body([text], taxonomy)).raise_for_status()
+            bar.update()
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(send, texts))
+        bar.close()
+        return time.perf_counter() - start
+
+
+def bench_clients(texts: list[str], clients: int, taxonomy: str) -> dict[str, Any]:
+    """Many clients sending one comment each: the inference queue's micro-batching against the
+    same server taking one request per model call (MOT_INFERENCE_BATCH=1), same run."""
+    seconds = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for label, size in (("one_per_call", 1), ("micro_batched", Settings().inference_batch)):
+            settings = Settings(
+                database_url=f"sqlite:///{Path(folder) / f'{label}.db'}",
+                auth=False,
+                inference_batch=size,
+                queue_max_comments=max(clients, Settings().queue_max_comments),
+            )
+            with local_server(settings) as url:
+                seconds[label] = _one_by_one(url, texts, clients, taxonomy, label)
+    return {
+        "requests": len(texts),
+        "clients": clients,
+        "taxonomy": taxonomy,
+        "one_per_call_per_s": round(len(texts) / seconds["one_per_call"], 1),
+        "micro_batched_per_s": round(len(texts) / seconds["micro_batched"], 1),
+        "ratio_batched_to_one": round(seconds["one_per_call"] / seconds["micro_batched"], 3),
+        "cpu": platform.processor() or platform.machine(),
+        "torch_threads": torch.get_num_threads(),
+    }

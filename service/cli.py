@@ -36,7 +36,7 @@ def serve(
         create_app(settings),
         host=host or settings.host,
         port=port or settings.port,
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s),
         log_config=None,  # keep the JSON logging configured above
         access_log=False,  # service.observe logs each request, with its id
     )
@@ -291,16 +291,27 @@ def bench(
     batch: Annotated[int, typer.Option(min=1)] = 64,
     taxonomy: Annotated[str, typer.Option()] = "airline",
     repeats: Annotated[int, typer.Option(min=1)] = 2,
+    clients: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="instead: this many concurrent clients send one comment per request, micro-batched "
+            "against one request per model call",
+        ),
+    ] = 0,
 ) -> None:
-    """Throughput of POST /v1/analyze against raw sentence-transformers encode, same run (JSON)."""
+    """Throughput of POST /v1/analyze against raw sentence-transformers encode, same run (JSON);
+    with --clients, of micro-batched single-comment requests against unbatched ones."""
     import csv
     import json
 
     from service.bench import bench as run
+    from service.bench import bench_clients
 
     with data.open(newline="", encoding="utf-8") as handle:
         texts = [row[text_col] for row in csv.DictReader(handle)][:n]
-    typer.echo(json.dumps(run(texts, batch, taxonomy, repeats), indent=2))
+    result = bench_clients(texts, clients, taxonomy) if clients else run(texts, batch, taxonomy, repeats)
+    typer.echo(json.dumps(result, indent=2))
 
 
 @app.command()

@@ -18,14 +18,23 @@ from service.store.comments import insert_comment
 DEFAULT_SOURCE = "api"
 
 
-def ingest_items(state: AppState, items: list[Any], taxonomy: Taxonomy) -> IngestResponse:
+def ingest_items(
+    state: AppState, items: list[Any], taxonomy: Taxonomy, queued: bool = True
+) -> IngestResponse:
     """Validate item by item, analyse the valid ones in one model call, store them in one
-    transaction (idempotent on source and id); returns after the commit."""
+    transaction (idempotent on source and id); returns after the commit. `queued`: through the
+    inference queue (API requests, which may be refused when it is full); a background upload
+    calls the model directly, taking its turn at the model's lock."""
     valid, errors = validate_items(items, state.settings)
     statuses = [ItemStatus(index=e.index, id=e.id, status="invalid", message=e.message) for e in errors]
     analyzer = state.analyzer  # one model for the whole batch, even across a swap
     if valid:
-        analyses = analyzer.analyze([item.text for _, item in valid], taxonomy)
+        texts = [item.text for _, item in valid]
+        analyses = (
+            state.inference.analyze(analyzer, texts, taxonomy)
+            if queued
+            else analyzer.analyze(texts, taxonomy)
+        )
         cluster_ids = state.clusters.assign(
             [a.embedding for a in analyses], [a.sentiment.label for a in analyses], analyzer.encoder.version
         )

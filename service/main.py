@@ -32,6 +32,7 @@ from service.api import (
 from service.api import metrics as metrics_api
 from service.auth.guard import SignInRequired
 from service.auth.ratelimit import RateLimiter
+from service.inference import Busy, InferenceQueue
 from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
@@ -75,6 +76,9 @@ def build_state(settings: Settings, metrics: Metrics) -> AppState:
         limiter,
         key,
         metrics,
+        InferenceQueue(
+            settings.queue_max_comments, settings.inference_batch, settings.request_timeout_s, metrics
+        ),
     )
 
 
@@ -106,6 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.start_retention()
             state.jobs.every(settings.retention_check_minutes * 60, state.start_retention)
         yield
+        # uvicorn has stopped taking connections and waited for the open requests; what is still
+        # queued is answered before the model goes
+        state.inference.close(settings.shutdown_grace_s)
         state.jobs.shutdown()
         state.engine.dispose()
 
@@ -124,6 +131,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     on_database_error = database_error_handler(settings.retry_after_s)
     app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(PoolTimeout, on_database_error)
+
+    @app.exception_handler(Busy)
+    async def busy(_: Request, exc: Busy) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc)}, status_code=exc.status_code, headers={"Retry-After": str(exc.retry_after)}
+        )
 
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, _: SignInRequired) -> RedirectResponse:

@@ -117,6 +117,25 @@ class Settings(BaseSettings):
         200_000, ge=100, description='most recent comments "more like this" compares (time grows with it)'
     )
 
+    # Load (issue 6)
+    queue_max_comments: int = Field(
+        2000,
+        ge=1,
+        description="comments that may wait for the model; past it requests get 429 with Retry-After",
+    )
+    inference_batch: int = Field(
+        256,
+        ge=1,
+        le=10_000,
+        description="most comments of several waiting requests analysed in one model call",
+    )
+    request_timeout_s: float = Field(
+        60, gt=0, description="longest a request waits for the model before it gets 503 with Retry-After"
+    )
+    shutdown_grace_s: float = Field(
+        30, ge=0, description="on SIGTERM, how long in-flight requests and the queue get to finish"
+    )
+
     # Security (issue 6)
     auth: bool = Field(
         True,

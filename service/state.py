@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
 from service.auth.ratelimit import RateLimiter
+from service.inference import InferenceQueue
 from service.jobs.clusters import ClusterIndex
 from service.jobs.registry import Job, Jobs
 from service.metrics import Metrics
@@ -31,6 +32,7 @@ class AppState:
     limiter: RateLimiter  # per-key request budget
     customer_key: bytes  # HMAC key of customer ids (service/privacy.py)
     metrics: Metrics
+    inference: InferenceQueue  # every request's comments wait here for the model
 
     def start_reembedding(self) -> None:
         """Bring every stored embedding to the encoder in service, in the background."""

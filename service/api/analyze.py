@@ -28,7 +28,7 @@ def analyze(body: CommentsRequest, state: StateDep) -> AnalyzeResponse:
             },
         )
     analyzer = state.analyzer  # one model for the whole request, even across a swap
-    analyses = analyzer.analyze([item.text for _, item in valid], taxonomy)
+    analyses = state.inference.analyze(analyzer, [item.text for _, item in valid], taxonomy)
     return AnalyzeResponse(
         model_version=analyzer.model_version,
         taxonomy=taxonomy.name,

@@ -142,7 +142,7 @@ def upload_work(
         for start in range(0, len(parsed.items), batch):
             if stopping.is_set():
                 return
-            response = ingest_items(state, parsed.items[start : start + batch], taxonomy)
+            response = ingest_items(state, parsed.items[start : start + batch], taxonomy, queued=False)
             result["created"] += response.created
             result["duplicates"] += response.duplicates
             result["invalid"] += response.invalid
