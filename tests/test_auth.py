@@ -245,3 +245,12 @@ def test_rate_limit_per_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
                 assert other.get("/v1/jobs").status_code == 200  # one key's limit is its own
             time.sleep(1.1)
             assert c.get("/v1/jobs").status_code == 200  # the bucket refills
+
+
+def test_auth_off_only_by_setting_and_said_loudly(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    assert Settings.model_fields["auth"].default is True
+    settings = Settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}")
+    with caplog.at_level("WARNING", logger="mot"), local_server(settings) as url:
+        assert httpx.get(f"{url}/v1/comments").status_code == 200  # anyone gets in
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("AUTHENTICATION IS OFF (MOT_AUTH=false)" in w for w in warnings), warnings
