@@ -20,7 +20,13 @@ from service.local_server import free_port
 
 @contextmanager
 def mot_serve(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**os.environ, "MOT_DATABASE_URL": database_url, "MOT_DEFAULT_TAXONOMY": "airline"}
+    # auth off (an explicit setting): this test is about durability; keys are tested in test_auth.py
+    env = {
+        **os.environ,
+        "MOT_AUTH": "false",
+        "MOT_DATABASE_URL": database_url,
+        "MOT_DEFAULT_TAXONOMY": "airline",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         env=env,
