@@ -26,6 +26,7 @@ def model_page(request: Request, state: StateDep) -> HTMLResponse:
         bundle=bundle,
         validation=(bundle.get("metrics") or {}).get("validation", {}),
         card=markdown(info.card) if info.card else None,
+        redaction=sorted(state.analyzer.redactor.kinds) if state.analyzer.redactor else [],
         taxonomies=sorted(
             ((t.name, origin, len(t.stages), len(t.touchpoints)) for t, origin in state.taxonomies.items()),
         ),
