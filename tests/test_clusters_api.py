@@ -167,7 +167,7 @@ def test_clusters_through_the_api(fresh_server: str) -> None:
             [
                 {
                     "id": "late-refund",
-                    "text": "Terrible. My refund never arrived",
+                    "text": "Terrible. My refund was never paid out",
                     "created_at": START.isoformat(),
                 }
             ],
