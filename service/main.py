@@ -30,6 +30,7 @@ from service.api import (
     uploads,
 )
 from service.api import metrics as metrics_api
+from service.api.errors import COMMON, json_refusals, refusals
 from service.auth.guard import SignInRequired
 from service.auth.ratelimit import RateLimiter
 from service.inference import Busy, InferenceQueue
@@ -174,6 +175,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         export,
         customers,
     ):
-        app.include_router(module.router)
+        # every refusal documented with its body; /healthz and /readyz need no key
+        app.include_router(module.router, responses={} if module is health else refusals(*COMMON))
     mount_ui(app)
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = json_refusals(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

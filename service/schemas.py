@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from service.settings import Settings
 
+# Row ids are INTEGER columns (32 bits on PostgreSQL): a larger id names nothing, and the driver
+# would raise on it, so every id a client sends is bounded by this.
+ROW_ID_MAX = 2**31 - 1
+
 
 class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -290,7 +294,7 @@ ClusterStatus = Literal["new", "known", "resolved", "ignored"]
 class MergeClusters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    into: int = Field(description="the cluster that absorbs this one")
+    into: int = Field(ge=1, le=ROW_ID_MAX, description="the cluster that absorbs this one")
 
 
 class TrendPoint(BaseModel):
