@@ -2,7 +2,7 @@
 invalid data, with authentication on (an admin key), on SQLite and PostgreSQL. No answer may be
 a server error (the documented 503 and 429 aside) and every answer must match the schema.
 
-MOT_FUZZ_EXAMPLES sets the examples per operation and mode (default 25, which keeps this file
+MOT_FUZZ_EXAMPLES sets the examples per operation and mode (default 20, which keeps this file
 near a minute); a deeper run: `MOT_FUZZ_EXAMPLES=200 pytest tests/test_fuzz.py`.
 """
 
@@ -36,7 +36,7 @@ from service.settings import Settings
 from service.store.engine import make_engine, session_factory
 from tests.conftest import POSTGRES_URL
 
-EXAMPLES = int(os.environ.get("MOT_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("MOT_FUZZ_EXAMPLES", "20"))
 # Not negative_data_rejection: FastAPI reads the last of a repeated query parameter and ignores
 # unknown ones, which that check counts as accepting invalid data; the answer is still correct.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
