@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
 from safetensors.numpy import load_file, save_file
 
 from models.heads import LinearHead
-from models.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+from models.taxonomy import Taxonomy, TaxonomyError, describe_errors, load_taxonomy
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -35,6 +37,42 @@ HEAD_NAMES = ("touchpoint", "stage", "sentiment")
 
 class BundleError(ValueError):
     """A bundle that cannot be used; the message says which file and what to do."""
+
+
+MAX_MANIFEST_BYTES = 10_000_000
+PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib"}
+
+
+def _inside(name: str) -> str:
+    """A file name in the manifest: a relative path inside the bundle (no "..", not absolute)."""
+    parts = name.replace("\\", "/").split("/")
+    if not name or name.startswith("/") or ".." in parts or "\x00" in name:
+        raise ValueError(f"{name!r} is not a path inside the bundle")
+    return name
+
+
+FileName = Annotated[str, AfterValidator(_inside)]
+
+
+class EncoderEntry(BaseModel):
+    version: str
+    bundled: bool = False
+
+
+class Manifest(BaseModel):
+    """manifest.json, checked field by field before any of it is used."""
+
+    format: Literal[1]
+    name: str = Field(max_length=200)
+    version: str = Field(max_length=300)
+    mode: str = Field(max_length=32)
+    encoder: EncoderEntry
+    heads: dict[Literal["touchpoint", "stage", "sentiment"], list[str]]
+    taxonomy: str | None = None
+    files: dict[FileName, Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]]
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 @dataclass
@@ -94,18 +132,17 @@ def save_bundle(bundle: Bundle, folder: Path, card: str) -> Bundle:
 def load_bundle(folder: str | Path) -> Bundle:
     folder = Path(folder)
     manifest_path = folder / MANIFEST
-    if not manifest_path.is_file():
+    if folder.is_symlink() or manifest_path.is_symlink() or not manifest_path.is_file():
         raise BundleError(f"{folder} is not a model bundle: it has no {MANIFEST} (make one with `mot train`)")
+    if manifest_path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise BundleError(
+            f"{manifest_path} is larger than {MAX_MANIFEST_BYTES} bytes: not one `mot train` wrote"
+        )
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{manifest_path} is not valid JSON: {exc}") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BundleError(f"{manifest_path}: format {manifest.get('format')!r} is not {FORMAT}")
-    try:
-        return _from_manifest(folder, manifest)
-    except KeyError as exc:
-        raise BundleError(f"{manifest_path}: missing field {exc.args[0]!r}") from exc
+        manifest = Manifest.model_validate_json(manifest_path.read_bytes())
+    except ValidationError as exc:
+        raise BundleError(f"{manifest_path}: {describe_errors(exc)}") from exc
+    return _from_manifest(folder, manifest.model_dump())
 
 
 def _from_manifest(folder: Path, manifest: dict[str, Any]) -> Bundle:
@@ -118,6 +155,11 @@ def _from_manifest(folder: Path, manifest: dict[str, Any]) -> Bundle:
             raise BundleError(
                 f"{folder}: {name} does not match its checksum: the bundle is damaged or altered"
             )
+    unlisted = sorted(set(actual) - set(expected))
+    if unlisted:
+        raise BundleError(
+            f"{folder}: {unlisted[0]} is not in the manifest: remove what was added, or train the bundle again"
+        )
     try:
         tensors = load_file(str(folder / HEADS))
         heads = {
@@ -135,6 +177,10 @@ def _from_manifest(folder: Path, manifest: dict[str, Any]) -> Bundle:
     encoder_path = folder / ENCODER_DIR if encoder.get("bundled") else None
     if encoder_path is not None and not (encoder_path / "modules.json").is_file():
         raise BundleError(f"{folder}: the manifest says the encoder is bundled but {ENCODER_DIR}/ is missing")
+    if encoder_path is not None and not (encoder_path / "model.safetensors").is_file():
+        raise BundleError(
+            f"{folder}: {ENCODER_DIR}/ has no model.safetensors: save the encoder with safetensors"
+        )
     bundle = Bundle(
         name=manifest["name"],
         mode=manifest["mode"],
@@ -172,11 +218,25 @@ def _check_consistent(bundle: Bundle) -> None:
 
 
 def _checksums(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder` but the manifest. A bundle holds regular files only:
+    a link could make it read (and serve) a file from anywhere on the disk, and weights in a
+    pickle format (torch .bin/.pt, joblib) run code when loaded, so both are refused."""
     files = {}
-    for file in sorted(folder.rglob("*")):
-        if file.is_file() and file.name != MANIFEST:
-            files[file.relative_to(folder).as_posix()] = _sha256(file)
-    return files
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        for name in sorted(dirs + names):
+            path = Path(root) / name
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                raise BundleError(
+                    f"{folder}: {relative} is a symbolic link: copy the file itself into the bundle"
+                )
+            if path.suffix.lower() in PICKLE_SUFFIXES:
+                raise BundleError(
+                    f"{folder}: {relative} is in a pickle format, which is never loaded: save weights as safetensors"
+                )
+            if path.is_file() and relative != MANIFEST:
+                files[relative] = _sha256(path)
+    return dict(sorted(files.items()))
 
 
 def _sha256(path: Path) -> str:

@@ -67,7 +67,10 @@ class Encoder:
                 "(no modules.json or config.json): set MOT_ENCODER_PATH to one."
             )
         self._torch = torch
-        self.model = SentenceTransformer(str(self.path), device=device, local_files_only=True)
+        # safetensors only: a pytorch_model.bin is a pickle, and unpickling runs code
+        self.model = SentenceTransformer(
+            str(self.path), device=device, local_files_only=True, model_kwargs={"use_safetensors": True}
+        )
         self.model.eval()
         self.batch_size = batch_size
         self.max_length = min(max_length, self.model.max_seq_length or max_length)

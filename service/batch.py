@@ -12,7 +12,8 @@ import typer
 from tqdm import tqdm
 
 from models.pipeline import Analysis
-from models.taxonomy import Taxonomy, builtin_packs, load_taxonomy
+from models.taxonomy import Taxonomy, TaxonomyError, builtin_packs, load_taxonomy
+from service.export import safe_cell
 from service.runtime import build_analyzer
 from service.settings import Settings
 
@@ -53,7 +54,10 @@ def resolve_taxonomy(
     if name is None:
         return bundled or builtin_packs()["generic"]
     if Path(name).suffix in {".yaml", ".yml", ".json"}:
-        return load_taxonomy(name)
+        try:
+            return load_taxonomy(name, settings.max_taxonomy_bytes)
+        except TaxonomyError as exc:
+            raise typer.BadParameter(f"--taxonomy: {exc}") from None
     packs = builtin_packs()
     for path in settings.taxonomy_files:
         taxonomy = load_taxonomy(path)
@@ -114,8 +118,10 @@ def analyze_file(input: Path, out: Path, *, text_col: str, taxonomy: str | None,
         if not isinstance(row.get(text_col), str) or not row[text_col].strip():
             raise typer.BadParameter(f"{input.name} row {number}: {text_col!r} is empty or not text")
     settings = Settings()
+    # a named taxonomy is checked before the model loads, so a wrong name or file fails at once
+    named = resolve_taxonomy(taxonomy, settings) if taxonomy or settings.default_taxonomy else None
     analyzer = build_analyzer(settings)
-    tax = resolve_taxonomy(taxonomy, settings, analyzer.bundle.taxonomy if analyzer.bundle else None)
+    tax = named or resolve_taxonomy(None, settings, analyzer.bundle.taxonomy if analyzer.bundle else None)
     out.parent.mkdir(parents=True, exist_ok=True)
     with (
         out.open("w", newline="", encoding="utf-8") as handle,
@@ -132,7 +138,7 @@ def analyze_file(input: Path, out: Path, *, text_col: str, taxonomy: str | None,
                 if writer is None:
                     writer = csv.DictWriter(handle, fieldnames=list(record))
                     writer.writeheader()
-                writer.writerow(record)
+                writer.writerow({key: safe_cell(value) for key, value in record.items()})  # formulas defused
             progress.update(len(batch))
     typer.echo(
         f"wrote {len(rows)} rows to {out} (taxonomy {tax.name}, model {analyzer.model_version})", err=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -23,12 +24,7 @@ class BodyLimit:
         self.paths = paths or {}
 
     def _message(self, size: str, limit: Limit) -> bytes:
-        return json.dumps(
-            {
-                "detail": f"request body is {size} bytes; the limit is {limit.max_bytes} "
-                f"({limit.setting}): {limit.advice}"
-            }
-        ).encode()
+        return json.dumps({"detail": _detail(size, limit)}).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,7 +44,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(_detail(f"more than {limit.max_bytes}", limit))
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -77,5 +73,14 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+def _detail(size: str, limit: Limit) -> str:
+    return f"request body is {size} bytes; the limit is {limit.max_bytes} ({limit.setting}): {limit.advice}"
+
+
+class _TooLarge(HTTPException):
+    """Raised while the body streams in (no Content-Length, or a false one). An HTTPException,
+    because FastAPI turns any other error met reading the body into "400 error parsing the body";
+    this one it passes on, and the app answers it as the 413 it is."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(413, detail)

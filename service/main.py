@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api import (
     admin,
@@ -30,9 +32,11 @@ from service.api import (
     uploads,
 )
 from service.api import metrics as metrics_api
+from service.api.errors import COMMON, json_refusals, refusals
 from service.auth.guard import SignInRequired
 from service.auth.ratelimit import RateLimiter
 from service.inference import Busy, InferenceQueue
+from service.inputs import RefuseNul
 from service.jobs.clusters import load_index
 from service.jobs.reembed import stale_count
 from service.jobs.registry import Jobs
@@ -58,7 +62,13 @@ def build_state(settings: Settings, metrics: Metrics) -> AppState:
     sessions = session_factory(engine)
     analyzer = build_analyzer(settings)
     bundle_taxonomy = analyzer.bundle.taxonomy if analyzer.bundle else None
-    registry = TaxonomyRegistry(sessions, settings.taxonomy_files, settings.default_taxonomy, bundle_taxonomy)
+    registry = TaxonomyRegistry(
+        sessions,
+        settings.taxonomy_files,
+        settings.default_taxonomy,
+        bundle_taxonomy,
+        max_bytes=settings.max_taxonomy_bytes,
+    )
     analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
     clusters = load_index(sessions, settings.cluster_scope)
     limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
@@ -126,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, paths={"/v1/uploads": upload_limit}
     )  # the form's other fields ride beside the file: 64 KiB over the file's own limit
+    app.add_middleware(RefuseNul)
     app.add_middleware(Observe, metrics=metrics)  # outermost: it sees the 413s too
     app.state.metrics = metrics
     on_database_error = database_error_handler(settings.retry_after_s)
@@ -142,6 +153,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def sign_in(request: Request, _: SignInRequired) -> RedirectResponse:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/ui/login?{urlencode({'next': target})}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI answers every body it cannot parse "There was an error parsing the body";
+        # say what is wrong with it when the cause is known
+        cause = exc.__cause__
+        if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+            exc = StarletteHTTPException(
+                400, f"body is not UTF-8 (byte {cause.start} is invalid): send JSON encoded as UTF-8"
+            )
+        elif exc.status_code == 400 and isinstance(cause, RecursionError):
+            exc = StarletteHTTPException(400, "body is nested too deeply to read: flatten it")
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -174,6 +198,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         export,
         customers,
     ):
-        app.include_router(module.router)
+        # every refusal documented with its body; /healthz and /readyz need no key
+        app.include_router(module.router, responses={} if module is health else refusals(*COMMON))
     mount_ui(app)
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = json_refusals(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

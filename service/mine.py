@@ -22,6 +22,7 @@ from models.emerging import EmergenceRule
 from models.moments import Mentioned, Moment, moments
 from models.pain import PERIODS, Comments, PainReport, mine
 from service.batch import batches, read_rows, resolve_taxonomy
+from service.export import safe_cell
 from service.runtime import build_analyzer
 from service.settings import Settings
 from service.times import parse_time
@@ -172,7 +173,7 @@ def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)  # formulas defused
 
 
 def _write_comments(path: Path, ids: list[str], analyses, cluster_of: np.ndarray) -> None:

@@ -4,25 +4,42 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
+from service.inputs import StorableStr, check_metadata, printable, storable
 from service.settings import Settings
+
+# Row ids are INTEGER columns (32 bits on PostgreSQL): a larger id names nothing, and the driver
+# would raise on it, so every id a client sends is bounded by this.
+ROW_ID_MAX = 2**31 - 1
 
 
 class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(None, min_length=1, max_length=200, description="your id; makes retries safe")
+    id: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable)] | None = (
+        Field(None, description="your id; makes retries safe")
+    )
     text: str = Field(description="the customer's words")
     created_at: datetime | None = Field(None, description="ISO 8601; default: time received")
-    source: str | None = Field(None, min_length=1, max_length=100, description="e.g. zendesk, twitter")
+    source: (
+        Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(printable)] | None
+    ) = Field(None, description="e.g. zendesk, twitter")
     metadata: dict[str, Any] = Field(default_factory=dict)
-    customer_id: str | None = Field(
+    customer_id: (
+        Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable)] | None
+    ) = Field(
         None,
-        min_length=1,
-        max_length=200,
         description="the customer's id in your systems: stored only as a keyed hash, for erasure",
     )
 
@@ -59,6 +76,14 @@ class ItemError(BaseModel):
     message: str
 
 
+def shown_id(raw: object) -> str | None:
+    """An invalid item's id as its error names it: at most 200 characters, and always valid
+    UTF-8 (a lone surrogate becomes "?"), so the answer itself can be written."""
+    if raw is None or raw == "":
+        return None
+    return str(raw)[:200].encode("utf-8", "replace").decode("utf-8")
+
+
 def validate_items(
     items: list[Any], settings: Settings
 ) -> tuple[list[tuple[int, CommentIn]], list[ItemError]]:
@@ -66,7 +91,7 @@ def validate_items(
     valid: list[tuple[int, CommentIn]] = []
     errors: list[ItemError] = []
     for index, raw in enumerate(items):
-        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        raw_id = shown_id(raw.get("id")) if isinstance(raw, dict) else None
         try:
             if not isinstance(raw, dict):
                 raise ValueError("each comment must be an object with a 'text' field")
@@ -76,6 +101,7 @@ def validate_items(
                     f"text has {len(item.text)} characters; the limit is {settings.max_text_chars} "
                     "(MOT_MAX_TEXT_CHARS): split or shorten it"
                 )
+            check_metadata(item.metadata, settings.max_metadata_depth)
             size = len(json.dumps(item.metadata, default=str))
             if size > settings.max_metadata_bytes:
                 raise ValueError(
@@ -87,10 +113,10 @@ def validate_items(
                 f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg'].removeprefix('Value error, ')}"
                 for e in exc.errors()
             )
-            errors.append(ItemError(index=index, id=str(raw_id) if raw_id else None, message=message))
+            errors.append(ItemError(index=index, id=raw_id, message=message))
             continue
         except ValueError as exc:
-            errors.append(ItemError(index=index, id=str(raw_id) if raw_id else None, message=str(exc)))
+            errors.append(ItemError(index=index, id=raw_id, message=str(exc)))
             continue
         valid.append((index, item))
     return valid, errors
@@ -258,7 +284,7 @@ class CorrectionIn(BaseModel):
     touchpoint: str | None = Field(None, max_length=64)
     stage: str | None = Field(None, max_length=64)
     sentiment: Literal["negative", "neutral", "positive"] | None = None
-    note: str = Field("", max_length=2000)
+    note: StorableStr = Field("", max_length=2000)
 
 
 class CorrectionOut(BaseModel):
@@ -290,7 +316,7 @@ ClusterStatus = Literal["new", "known", "resolved", "ignored"]
 class MergeClusters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    into: int = Field(description="the cluster that absorbs this one")
+    into: int = Field(ge=1, le=ROW_ID_MAX, description="the cluster that absorbs this one")
 
 
 class TrendPoint(BaseModel):
@@ -337,7 +363,7 @@ class ClusterDetail(ClusterOut):
 class ClusterPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=300)
+    name: Annotated[str, StringConstraints(max_length=300), AfterValidator(storable)] | None = None
     status: ClusterStatus | None = None
     linked_touchpoint: str | None = Field(None, max_length=64)
 
@@ -368,7 +394,7 @@ class PromoteCluster(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="the new touchpoint's id")
-    name: str = Field(min_length=1, max_length=200)
+    name: StorableStr = Field(min_length=1, max_length=200)
     stage: str = Field(min_length=1, max_length=64)
     taxonomy: str | None = Field(None, description="the taxonomy to extend; default: the default one")
     save_as: str | None = Field(

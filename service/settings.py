@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     max_batch: int = Field(1000, ge=1, description="most comments in one request")
     max_body_bytes: int = Field(10_000_000, ge=1024, description="largest request body")
     max_metadata_bytes: int = Field(8192, ge=0, description="largest metadata object, as JSON")
+    max_metadata_depth: int = Field(
+        16, ge=1, le=1000, description="deepest nesting of a metadata object (objects and lists within it)"
+    )
     max_page_size: int = Field(1000, ge=1, description="most comments in one page of GET /v1/comments")
     max_taxonomy_bytes: int = Field(2_000_000, ge=1024, description="largest taxonomy document")
 

@@ -11,7 +11,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.taxonomy import Taxonomy, builtin_packs, load_taxonomy, parse_taxonomy
+from models.taxonomy import MAX_FILE_BYTES, Taxonomy, builtin_packs, load_taxonomy, parse_taxonomy
 from service.store.tables import StoredTaxonomy
 
 Origin = Literal["builtin", "file", "api", "bundle"]
@@ -28,6 +28,7 @@ class TaxonomyRegistry:
         files: list,
         default: str | None,
         bundle_taxonomy: Taxonomy | None = None,
+        max_bytes: int = MAX_FILE_BYTES,
     ) -> None:
         self._sessions = sessions
         self._lock = threading.Lock()
@@ -35,7 +36,7 @@ class TaxonomyRegistry:
             name: (t, "builtin") for name, t in builtin_packs().items()
         }
         for path in files:
-            taxonomy = load_taxonomy(path)  # a bad file stops start-up with the field to fix
+            taxonomy = load_taxonomy(path, max_bytes)  # a bad file stops start-up with the field to fix
             self._items[taxonomy.name] = (taxonomy, "file")
         with sessions() as session:
             for row in session.scalars(select(StoredTaxonomy)):

@@ -231,7 +231,9 @@ def _load_trainable(options: TrainOptions):
     from models.encoder import default_model_path
 
     path = options.encoder_path or default_model_path()
-    return SentenceTransformer(str(path), device=options.device, local_files_only=True)
+    return SentenceTransformer(  # safetensors only: never unpickle weights
+        str(path), device=options.device, local_files_only=True, model_kwargs={"use_safetensors": True}
+    )
 
 
 def _settings(options: TrainOptions) -> dict[str, object]:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from models.bundle import CARD, BundleError
 from models.pipeline import Analyzer
+from service.api.errors import refusals
 from service.auth.guard import ADMIN, READ
 from service.deps import StateDep
 from service.jobs.reembed import stale_count
@@ -48,7 +49,9 @@ def get_model(state: StateDep) -> ModelInfo:
     "/admin/model",
     dependencies=[ADMIN],
     response_model=ModelInfo,
-    responses={409: {"description": "another swap is under way"}, 422: {"description": "bundle refused"}},
+    responses=refusals(
+        409, 422, e409="another swap is under way", e422="bundle refused, the old one keeps serving"
+    ),
 )
 def swap_model(body: SwapRequest, state: StateDep) -> ModelInfo:
     """Load the bundle at `bundle` (a folder on the server) and serve it from now on."""

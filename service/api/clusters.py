@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.taxonomy import TaxonomyError, Touchpoint
+from service.api.errors import refusals
+from service.api.ids import ClusterId
 from service.api.jobs import job_out
 from service.auth.guard import READ, TRIAGE
 from service.deps import SessionDep, SettingsDep, StateDep
@@ -191,8 +193,10 @@ def members_of(session: Session, cluster_id: int) -> list[int]:
     return [cluster_id, *merged]
 
 
-@router.get("/clusters/{cluster_id}", dependencies=[READ], response_model=ClusterDetail)
-def get_cluster(cluster_id: int, session: SessionDep) -> ClusterDetail:
+@router.get(
+    "/clusters/{cluster_id}", dependencies=[READ], response_model=ClusterDetail, responses=refusals(404)
+)
+def get_cluster(cluster_id: ClusterId, session: SessionDep) -> ClusterDetail:
     row = _get(session, cluster_id)
     view = view_of(session, row)
     wanted = [i for p in view.parts for i in p.representatives]
@@ -219,8 +223,10 @@ def merged_trend(view: View) -> list[dict]:
     return sorted(trend.values(), key=lambda p: p["period"])
 
 
-@router.post("/clusters/{cluster_id}/merge", dependencies=[TRIAGE], response_model=ClusterOut)
-def merge_cluster(cluster_id: int, body: MergeClusters, state: StateDep) -> ClusterOut:
+@router.post(
+    "/clusters/{cluster_id}/merge", dependencies=[TRIAGE], response_model=ClusterOut, responses=refusals(404)
+)
+def merge_cluster(cluster_id: ClusterId, body: MergeClusters, state: StateDep) -> ClusterOut:
     """Show this cluster as part of another (the analyst's call that they are one pain point).
     Both keep their ids, so refreshes keep finding each, and the merge holds."""
     with state.sessions.begin() as session:
@@ -238,8 +244,10 @@ def merge_cluster(cluster_id: int, body: MergeClusters, state: StateDep) -> Clus
         return cluster_out(view_of(session, target))
 
 
-@router.patch("/clusters/{cluster_id}", dependencies=[TRIAGE], response_model=ClusterOut)
-def patch_cluster(cluster_id: int, body: ClusterPatch, state: StateDep) -> ClusterOut:
+@router.patch(
+    "/clusters/{cluster_id}", dependencies=[TRIAGE], response_model=ClusterOut, responses=refusals(404)
+)
+def patch_cluster(cluster_id: ClusterId, body: ClusterPatch, state: StateDep) -> ClusterOut:
     """Name a cluster, set its status, or link it to a touchpoint; kept across refreshes."""
     with state.sessions.begin() as session:
         row = _get(session, cluster_id)
@@ -264,8 +272,13 @@ def refresh_clusters(state: StateDep) -> JobOut:
     return job_out(state.start_cluster_refresh())
 
 
-@router.post("/clusters/{cluster_id}/touchpoint", dependencies=[TRIAGE], response_model=ClusterOut)
-def promote_cluster(cluster_id: int, body: PromoteCluster, state: StateDep) -> ClusterOut:
+@router.post(
+    "/clusters/{cluster_id}/touchpoint",
+    dependencies=[TRIAGE],
+    response_model=ClusterOut,
+    responses=refusals(404, 409, e404="no such cluster or taxonomy", e409="the touchpoint exists"),
+)
+def promote_cluster(cluster_id: ClusterId, body: PromoteCluster, state: StateDep) -> ClusterOut:
     """Name an unnamed pain point for good: add it as a touchpoint whose description is the
     cluster's keywords and whose examples are its comments closest to the centre; the cluster is
     then linked to it and marked known. Zero-shot classification uses it at once."""

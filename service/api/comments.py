@@ -3,7 +3,6 @@ word search, paging) and GET /v1/comments/{id}/similar (more like this)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -11,10 +10,13 @@ from fastapi.responses import JSONResponse
 
 from service.api.analysis import check_batch
 from service.api.clusters import members_of
+from service.api.errors import ErrorOut, refusals
+from service.api.ids import CommentId
 from service.auth.guard import INGEST, READ
 from service.deps import SessionDep, StateDep
 from service.ingest import ingest_items
 from service.schemas import (
+    ROW_ID_MAX,
     CommentPage,
     CommentsRequest,
     IngestResponse,
@@ -25,6 +27,7 @@ from service.schemas import (
 from service.store.comments import CommentFilter, page_comments
 from service.store.search import similar_comments
 from service.store.tables import Comment
+from service.times import UtcDatetime
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 
@@ -33,7 +36,12 @@ router = APIRouter(prefix="/v1", tags=["comments"])
     "/comments",
     dependencies=[INGEST],
     response_model=IngestResponse,
-    responses={422: {"description": "no item was valid; each item's error is listed"}},
+    responses={
+        422: {
+            "model": IngestResponse | ErrorOut,
+            "description": "no item was valid (each item's error is listed), or the request is invalid",
+        }
+    },
 )
 def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONResponse:
     """Analyse and store. A comment whose (source, id) is already stored is reported as
@@ -50,15 +58,16 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
 
 def comment_filter(
     session: SessionDep,
-    since: Annotated[datetime | None, Query(description="created_at >= since (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="created_at < until (ISO 8601)")] = None,
+    since: Annotated[UtcDatetime | None, Query(description="created_at >= since (ISO 8601)")] = None,
+    until: Annotated[UtcDatetime | None, Query(description="created_at < until (ISO 8601)")] = None,
     stage: str | None = None,
     touchpoint: Annotated[str | None, Query(description="comments that name this touchpoint")] = None,
     sentiment: Literal["negative", "neutral", "positive"] | None = None,
     source: str | None = None,
     taxonomy: str | None = None,
     cluster: Annotated[
-        int | None, Query(description="comments of this pain cluster (and of those merged into it)")
+        int | None,
+        Query(ge=1, le=ROW_ID_MAX, description="comments of this pain cluster (and of those merged into it)"),
     ] = None,
     q: Annotated[
         str | None, Query(max_length=500, description='words (or "quoted phrases") the text must all contain')
@@ -94,9 +103,14 @@ def list_comments(
     return CommentPage(comments=[stored(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/comments/{comment_id}/similar", dependencies=[READ], response_model=list[SimilarComment])
+@router.get(
+    "/comments/{comment_id}/similar",
+    dependencies=[READ],
+    response_model=list[SimilarComment],
+    responses=refusals(404, e404="no such comment"),
+)
 def similar(
-    comment_id: int,
+    comment_id: CommentId,
     session: SessionDep,
     state: StateDep,
     limit: Annotated[int | None, Query(ge=1, le=100, description="default MOT_SIMILAR_LIMIT")] = None,

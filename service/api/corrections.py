@@ -11,6 +11,8 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from service.api.errors import refusals
+from service.api.ids import CommentId
 from service.auth.guard import READ, TRIAGE
 from service.deps import SessionDep, StateDep
 from service.export import csv_response
@@ -23,9 +25,13 @@ EXPORT_COLUMNS = ["text", "touchpoint", "stage", "sentiment", "taxonomy", "comme
 
 
 @router.post(
-    "/comments/{comment_id}/corrections", dependencies=[TRIAGE], response_model=CorrectionOut, status_code=201
+    "/comments/{comment_id}/corrections",
+    dependencies=[TRIAGE],
+    response_model=CorrectionOut,
+    status_code=201,
+    responses=refusals(404, e404="no such comment"),
 )
-def correct(comment_id: int, body: CorrectionIn, state: StateDep, session: SessionDep) -> CorrectionOut:
+def correct(comment_id: CommentId, body: CorrectionIn, state: StateDep, session: SessionDep) -> CorrectionOut:
     if body.touchpoint is None and body.stage is None and body.sentiment is None:
         raise HTTPException(422, "give at least one of touchpoint, stage, sentiment")
     comment = session.get(Comment, comment_id)

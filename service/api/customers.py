@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from service.api.errors import refusals
 from service.auth.guard import ADMIN
 from service.deps import SessionDep, StateDep
 from service.privacy import customer_hash
@@ -15,7 +16,13 @@ from service.store.customers import erase_customer
 router = APIRouter(prefix="/v1", tags=["customers"])
 
 
-@router.delete("/customers/{customer_id:path}", dependencies=[ADMIN], response_model=CustomerErasure)
+@router.delete(
+    "/customers/{customer_id:path}",
+    dependencies=[ADMIN],
+    response_model=CustomerErasure,
+    # a path with a line break matches no route: such an id is refused at ingest, so none is stored
+    responses=refusals(404, e404="the id holds a line break, which no stored customer id does"),
+)
 def erase(
     customer_id: Annotated[str, Path(min_length=1, max_length=200, description="the id sent as customer_id")],
     session: SessionDep,

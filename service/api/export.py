@@ -4,7 +4,6 @@ filters as the JSON lists; every cell defused against spreadsheet formulas (serv
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -19,6 +18,7 @@ from service.deps import SessionDep, StateDep
 from service.export import csv_response
 from service.schemas import ClusterStatus, JourneyResponse
 from service.store.comments import CommentFilter, iter_comments
+from service.times import UtcDatetime
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
 
@@ -97,8 +97,8 @@ def export_clusters(
 def export_journey(
     session: SessionDep,
     state: StateDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: UtcDatetime | None = None,
+    until: UtcDatetime | None = None,
     taxonomy: str | None = None,
     source: str | None = None,
     compare: bool = False,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
+from service.api.errors import refusals
+from service.api.ids import JobId
 from service.auth.guard import READ
 from service.deps import StateDep
 from service.jobs.registry import Job
@@ -33,8 +35,8 @@ def list_jobs(state: StateDep) -> list[JobOut]:
     return [job_out(j) for j in state.jobs.all()]
 
 
-@router.get("/jobs/{job_id}", dependencies=[READ], response_model=JobOut)
-def get_job(job_id: int, state: StateDep) -> JobOut:
+@router.get("/jobs/{job_id}", dependencies=[READ], response_model=JobOut, responses=refusals(404))
+def get_job(job_id: JobId, state: StateDep) -> JobOut:
     job = state.jobs.get(job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id}")

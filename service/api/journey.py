@@ -4,7 +4,7 @@ just before it."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from service.schemas import JourneyResponse, PeriodStats, StageStats, Touchpoint
 from service.store.comments import CommentFilter
 from service.store.journey import Aggregate, stage_aggregates, touchpoint_aggregates
 from service.taxonomies import UnknownTaxonomy
+from service.times import UtcDatetime
 
 router = APIRouter(prefix="/v1", tags=["journey"])
 EMPTY = Aggregate(0, None, None)
@@ -25,8 +26,8 @@ EMPTY = Aggregate(0, None, None)
 def journey(
     session: SessionDep,
     state: StateDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: UtcDatetime | None = None,
+    until: UtcDatetime | None = None,
     taxonomy: str | None = None,
     source: str | None = None,
     compare: bool = False,
@@ -44,6 +45,11 @@ def journey(
     if compare and not (since and until):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "compare needs both since and until: the period to compare"
+        )
+    if compare and since and until and since - datetime.min.replace(tzinfo=UTC) < until - since:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "compare: the period before since would start before the year 1: shorten the period",
         )
     return journey_map(session, tax, since, until, source, compare)
 

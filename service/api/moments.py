@@ -3,7 +3,6 @@ comments carry in `metadata[MOT_RATING_FIELD]` (else by volume × negativity).""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,6 +14,7 @@ from service.auth.guard import READ
 from service.deps import SessionDep, SettingsDep
 from service.schemas import MomentOut, MomentsOut
 from service.store.tables import Comment
+from service.times import UtcDatetime
 
 router = APIRouter(prefix="/v1", tags=["moments"])
 
@@ -32,7 +32,7 @@ def _rating(value: object) -> float | None:
 def list_moments(
     session: SessionDep,
     settings: SettingsDep,
-    since: Annotated[datetime | None, Query(description="created_at >= since")] = None,
+    since: Annotated[UtcDatetime | None, Query(description="created_at >= since")] = None,
     taxonomy: str | None = None,
 ) -> MomentsOut:
     query = select(Comment).options(selectinload(Comment.mentions))

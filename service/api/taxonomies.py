@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import PlainTextResponse
 
 from models.taxonomy import TaxonomyError, parse_taxonomy
+from service.api.errors import refusals
 from service.auth.guard import ADMIN, READ
 from service.deps import StateDep
 from service.schemas import TaxonomySummary
@@ -30,7 +31,9 @@ def list_taxonomies(state: StateDep) -> list[TaxonomySummary]:
     return [summary(t, origin) for t, origin in state.taxonomies.items()]
 
 
-@router.get("/taxonomies/{name}", dependencies=[READ], response_class=PlainTextResponse)
+@router.get(
+    "/taxonomies/{name}", dependencies=[READ], response_class=PlainTextResponse, responses=refusals(404)
+)
 def get_taxonomy(name: str, state: StateDep) -> str:
     """The taxonomy as YAML."""
     try:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
+from service.api.errors import refusals
 from service.api.jobs import job_out
 from service.auth.guard import INGEST
 from service.deps import StateDep
@@ -28,11 +29,14 @@ def _blank_is_none(value: str | None) -> str | None:
     dependencies=[INGEST],
     response_model=JobOut,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        403: {"description": "posted by a page of another site"},
-        413: {"description": "file too large"},
-        422: {"description": "the file cannot be used"},
-    },
+    responses=refusals(
+        403,
+        413,
+        422,
+        e403="posted by a page of another site",
+        e413="file too large",
+        e422="the file cannot be used",
+    ),
 )
 async def upload(
     request: Request,

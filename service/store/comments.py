@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from models.pipeline import Analysis
-from service.schemas import CommentIn
+from service.schemas import ROW_ID_MAX, CommentIn
 from service.store.search import text_matches
 from service.store.tables import Comment, Mention
 
@@ -133,11 +133,14 @@ def encode_cursor(comment_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("c"):
+        if not raw.startswith("c") or not raw[1:].isascii() or not raw[1:].isdigit():
             raise ValueError
-        return int(raw[1:])
+        comment_id = int(raw[1:])
+        if comment_id > ROW_ID_MAX:  # no such row; the driver would overflow on it
+            raise ValueError
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError("cursor is not one this API returned: pass next_cursor unchanged") from exc
+    return comment_id
 
 
 def page_comments(

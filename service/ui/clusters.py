@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
 from service.api.clusters import cluster_out, dominant_stage, merged_trend, ranked_views, view_of, views
+from service.api.ids import ClusterId
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.store.tables import Comment, PainCluster
@@ -56,7 +57,9 @@ def clusters_page(
 
 
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
-def cluster_page(cluster_id: int, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
+def cluster_page(
+    cluster_id: ClusterId, request: Request, session: SessionDep, state: StateDep
+) -> HTMLResponse:
     row = session.get(PainCluster, cluster_id)
     if row is None:
         return page(request, "missing.html", "clusters", "Not found", 404, what=f"cluster {cluster_id}")

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
+from service.schemas import ROW_ID_MAX
 from service.store.journey import latest_time
 
 WINDOWS = {1: "1 day", 7: "7 days", 30: "30 days", 90: "90 days", 0: "all time"}
@@ -20,15 +21,26 @@ def blank(value: str | None) -> str | None:
 
 
 def as_int(value: str | None) -> int | None:
+    """A whole number a form sent, or None: a field that is not one (or a number beyond any id,
+    "²", "1e9") is ignored like a blank one, never handed to the database."""
     value = blank(value)
-    return int(value) if value is not None and value.lstrip("-").isdigit() else None
+    if value is None or not value.lstrip("-").isascii() or not value.lstrip("-").isdigit():
+        return None
+    number = int(value)
+    return number if abs(number) <= ROW_ID_MAX else None
+
+
+# Days a form may name: far enough from datetime's own limits (years 1 and 9999) that the period
+# shown and the period before it can always be computed.
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(9000, 12, 31)
 
 
 def as_date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(blank(value) or "")
+        day = date.fromisoformat(blank(value) or "")
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def start_of(day: date) -> datetime:
