@@ -13,9 +13,11 @@ from typing import Any
 import httpx
 import numpy as np
 from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from models.encoder import Encoder
 from models.taxonomy import builtin_packs
+from service.auth.keys import create_key
 from service.local_server import local_server
 from service.settings import Settings
 from service.store.engine import make_engine, migrate
@@ -124,13 +126,20 @@ def _timed(client: httpx.Client, path: str, repeats: int) -> dict[str, float]:
     return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
 
 
-def _browser(url: str, repeats: int, chromium: Path) -> dict[str, float]:
+def _browser(base: str, path: str, key: str, repeats: int, chromium: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
+    url = f"{base}{path}"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium))
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/ui/login")  # signed in as an analyst would be: each page checks the session
+        page.fill("input[name=key]", key)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("load")
         page.goto(url)  # warm-up
+        if "/ui/login" in page.url:
+            raise RuntimeError("chromium was not signed in: the timings would be of the sign-in page")
         loads, ready = [], []
         for _ in range(repeats):
             page.goto(url, wait_until="load")
@@ -157,8 +166,10 @@ def bench_ui(
     with engine.connect() as connection:
         stored = connection.scalar(select(func.count()).select_from(Comment))
         mentions = connection.scalar(select(func.count()).select_from(Mention))
+    with Session(engine) as session:  # auth on, as in production: the key check is part of each page
+        key, _ = create_key(session, "mot bench-ui", ["read"])
     engine.dispose()
-    settings = Settings(database_url=database_url, default_taxonomy=taxonomy, auth=False)  # a local benchmark
+    settings = Settings(database_url=database_url, default_taxonomy=taxonomy)
     result: dict[str, Any] = {
         "database": engine.dialect.name,
         "comments": stored,
@@ -170,12 +181,16 @@ def bench_ui(
     window = f"since={(END - timedelta(days=7)).date()}&until={END.date()}&compare=true&taxonomy={taxonomy}"
     first_touchpoint = builtin_packs()[taxonomy].touchpoints[0].id
     with local_server(settings) as url, httpx.Client(base_url=url, timeout=120) as client:
+        client.headers["authorization"] = f"Bearer {key}"
+        signed_in = client.post("/ui/login", data={"key": key})  # the session cookie for the pages
+        if signed_in.status_code != 303:
+            raise RuntimeError(f"sign-in failed: {signed_in.status_code} {signed_in.text[:200]}")
         for name, path in PAGES.items():
             path = path or f"/v1/journey?{window}"
             result["server"][name] = _timed(client, path.format(touchpoint=first_touchpoint), repeats)
         if chromium is not None:
             result["browser"] = {
-                "journey map (7 days vs the 7 before)": _browser(f"{url}/ui/", repeats, chromium),
-                "journey map (all time)": _browser(f"{url}/ui/?days=0", repeats, chromium),
+                "journey map (7 days vs the 7 before)": _browser(url, "/ui/", key, repeats, chromium),
+                "journey map (all time)": _browser(url, "/ui/?days=0", key, repeats, chromium),
             }
     return result
