@@ -12,6 +12,7 @@ Each fault is reported with its times (seconds since the load began) and what th
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -48,11 +49,11 @@ def wait_ready(server: ServerProcess, run: Run) -> float | None:
 def kill_server(server: ServerProcess, run: Run, at_s: float) -> dict[str, Any]:
     wait_until(run, at_s)
     killed = run.now()
-    tqdm.write(f"faults: kill -9 of the server at {killed:.1f} s")
+    tqdm.write(f"faults: kill -9 of the server at {killed:.1f} s", file=sys.stderr)
     server.kill()
     restart = server.start()
     back = run.now()
-    tqdm.write(f"faults: server ready again at {back:.1f} s")
+    tqdm.write(f"faults: server ready again at {back:.1f} s", file=sys.stderr)
     return {
         "kind": "kill",
         "killed_at_s": round(killed, 2),
@@ -66,13 +67,16 @@ def stop_postgres(
 ) -> dict[str, Any]:
     wait_until(run, at_s)
     stopped = run.now()
-    tqdm.write(f"faults: PostgreSQL stopped ({mode}) at {stopped:.1f} s")
+    tqdm.write(f"faults: PostgreSQL stopped ({mode}) at {stopped:.1f} s", file=sys.stderr)
     database.stop(mode)
     time.sleep(max(0.0, stopped + outage_s - run.now()))
     database.start()
     started = run.now()
     ready = wait_ready(server, run)
-    tqdm.write(f"faults: PostgreSQL back at {started:.1f} s, service ready at {ready or float('nan'):.1f} s")
+    tqdm.write(
+        f"faults: PostgreSQL back at {started:.1f} s, service ready at {ready or float('nan'):.1f} s",
+        file=sys.stderr,
+    )
     return {
         "kind": "postgres",
         "stop_mode": mode,
