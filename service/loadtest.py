@@ -192,10 +192,10 @@ def run_load(
     ]
     if beside is not None:
         threads.append(threading.Thread(target=beside, args=(run,), name="beside", daemon=True))
+    bar = tqdm(total=round(config.seconds), desc="load", unit="s", leave=True)
     run.began = time.monotonic()
     for thread in threads:
         thread.start()
-    bar = tqdm(total=round(config.seconds), desc="load", unit="s", leave=True)
     try:
         while any(t.is_alive() for t in threads):
             time.sleep(0.5)
