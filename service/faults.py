@@ -4,8 +4,8 @@
   the clients retry their cut-off batches with the same ids.
 - `postgres`: a throwaway PostgreSQL (service/scratch_postgres.py) is stopped mid-load and
   started again; the service must answer 503 with Retry-After meanwhile and recover by itself.
-- `both`: the two in one run, on the throwaway PostgreSQL: the kill at a quarter of the time, the
-  outage from a half.
+- `both`: the two in one run, on the throwaway PostgreSQL: the outage from a quarter of the time,
+  the kill at 60% of it (or when the service has recovered, if later).
 
 Each fault is reported with its times (seconds since the load began) and what the clients saw.
 """
@@ -31,9 +31,13 @@ SCENARIOS = ("kill", "postgres", "both")
 READY_WAIT_S = 180  # the longest a recovery may take before the fault counts as failed
 
 
-def wait_until(run: Run, at_s: float) -> None:
-    while run.now() < at_s and not run.stopped.is_set():
+def wait_until(run: Run, at_s: float) -> bool:
+    """False when the run was stopped (Ctrl-C) first: then no fault is injected."""
+    while run.now() < at_s:
+        if run.stopped.is_set():
+            return False
         time.sleep(0.05)
+    return not run.stopped.is_set()
 
 
 def wait_ready(server: ServerProcess, run: Run) -> float | None:
@@ -46,8 +50,9 @@ def wait_ready(server: ServerProcess, run: Run) -> float | None:
     return run.now()
 
 
-def kill_server(server: ServerProcess, run: Run, at_s: float) -> dict[str, Any]:
-    wait_until(run, at_s)
+def kill_server(server: ServerProcess, run: Run, at_s: float) -> dict[str, Any] | None:
+    if not wait_until(run, at_s):
+        return None
     killed = run.now()
     tqdm.write(f"faults: kill -9 of the server at {killed:.1f} s", file=sys.stderr)
     server.kill()
@@ -64,8 +69,9 @@ def kill_server(server: ServerProcess, run: Run, at_s: float) -> dict[str, Any]:
 
 def stop_postgres(
     database: ScratchPostgres, server: ServerProcess, run: Run, at_s: float, outage_s: float, mode: str
-) -> dict[str, Any]:
-    wait_until(run, at_s)
+) -> dict[str, Any] | None:
+    if not wait_until(run, at_s):
+        return None
     stopped = run.now()
     tqdm.write(f"faults: PostgreSQL stopped ({mode}) at {stopped:.1f} s", file=sys.stderr)
     database.stop(mode)
@@ -134,17 +140,19 @@ def run_faults(
         key = ingest_key(url)
         server.start()
         stack.callback(server.stop)
-        faults: list[dict[str, Any]] = []
+        faults: list[dict[str, Any] | None] = []
         failures: list[str] = []
 
         def inject(run: Run) -> None:
             try:
-                if scenario in ("kill", "both"):
-                    at = config.seconds * (0.25 if scenario == "both" else 0.3)
-                    faults.append(kill_server(server, run, at))
+                # both: the outage first, the kill after it; the clients' batches cut by the kill
+                # wait for the restart, however long it takes, so both faults always meet load
                 if database is not None:
-                    at = config.seconds * (0.5 if scenario == "both" else 0.3)
+                    at = config.seconds * (0.25 if scenario == "both" else 0.3)
                     faults.append(stop_postgres(database, server, run, at, outage_s, stop_mode))
+                if scenario in ("kill", "both"):
+                    at = config.seconds * (0.6 if scenario == "both" else 0.3)
+                    faults.append(kill_server(server, run, at))
             except Exception as exc:  # noqa: BLE001 - reported in the JSON, and the run fails
                 failures.append(f"{type(exc).__name__}: {exc}")
                 run.stopped.set()
@@ -153,9 +161,10 @@ def run_faults(
         server.stop()
         result = report(run, url)
         result["scenario"] = scenario
-        result["faults"] = [describe(f, run) for f in faults]
+        result["faults"] = [describe(f, run) for f in faults if f is not None]
         result["fault_failures"] = failures
-        result["ok"] = result["ok"] and not failures and all(fault_ok(f) for f in result["faults"])
+        injected = len(result["faults"]) == (2 if scenario == "both" else 1)
+        result["ok"] = result["ok"] and injected and not failures and all(map(fault_ok, result["faults"]))
         if failures:
             result["server_log_tail"] = server.tail()
         return result

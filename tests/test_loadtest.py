@@ -76,7 +76,7 @@ def test_faults_kill_and_postgres_outage_lose_nothing(tmp_path: Path) -> None:
     assert "kill -9 of the server" in stderr and "PostgreSQL stopped" in stderr
     assert result["fault_failures"] == []
     assert_nothing_lost(result)
-    kill, outage = result["faults"]
+    outage, kill = result["faults"]
     assert kill["kind"] == "kill" and kill["restart_s"] > 0
     assert kill["connection_errors"] > 0  # the clients saw it, and retried
     assert outage["kind"] == "postgres"
