@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 
 from service.cli_keys import keys_app
+from service.cli_load import faults, load
 
 app = typer.Typer(help="MOT Miner: moments-of-truth mining from customer comments.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.command()(load)
+app.command()(faults)
 
 
 @app.command()
