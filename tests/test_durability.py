@@ -2,52 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from service.local_server import free_port
-
-
-@contextmanager
-def mot_serve(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    # auth off (an explicit setting): this test is about durability; keys are tested in test_auth.py
-    env = {
-        **os.environ,
-        "MOT_AUTH": "false",
-        "MOT_DATABASE_URL": database_url,
-        "MOT_DEFAULT_TAXONOMY": "airline",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert process.poll() is None, "mot serve exited during start-up"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "mot serve did not become ready"
-            time.sleep(0.3)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+from service.loadserver import ServerProcess
 
 
 def batch(source: str, number: int, size: int = 8) -> dict[str, object]:
@@ -64,19 +25,24 @@ def batch(source: str, number: int, size: int = 8) -> dict[str, object]:
 
 
 def test_kill_during_ingestion_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    # SQLite here (WAL, synchronous=NORMAL); the kill on PostgreSQL, under 8 clients, is
-    # tests/test_loadtest.py's faults scenario
-    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    # SQLite here (WAL, synchronous FULL); the kill on PostgreSQL, under 8 clients, is
+    # tests/test_loadtest.py's faults scenario. Auth off (an explicit setting): this test is
+    # about durability; keys are tested in test_auth.py
     source = f"kill-sqlite-{time.time_ns()}"
-    port = free_port()
+    server = ServerProcess(
+        f"sqlite:///{tmp_path / 'kill.db'}",
+        tmp_path / "serve.log",
+        {"MOT_AUTH": "false", "MOT_DEFAULT_TAXONOMY": "airline"},
+    )
     acknowledged: set[str] = set()
     sent = 0
-    with mot_serve(url, port) as process:
+    server.start()
+    try:
         stop = threading.Event()
 
         def send() -> None:
             nonlocal sent
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            with httpx.Client(base_url=server.url, timeout=60) as client:
                 while not stop.is_set():
                     try:
                         response = client.post("/v1/comments", json=batch(source, sent))
@@ -92,11 +58,17 @@ def test_kill_during_ingestion_loses_nothing_acknowledged(tmp_path: Path) -> Non
         thread.start()
         while len(acknowledged) < 40:
             time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)  # mid-stream: a request is almost surely in flight
+        server.kill()  # SIGKILL mid-stream: a request is almost surely in flight
         stop.set()
         thread.join()
+        server.start()  # the same port and database
+        check(server.url, source, acknowledged, sent)
+    finally:
+        server.kill()
 
-    with mot_serve(url, port), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+
+def check(url: str, source: str, acknowledged: set[str], sent: int) -> None:
+    with httpx.Client(base_url=url, timeout=60) as client:
 
         def stored() -> list[str]:
             ids, cursor = [], None
