@@ -251,6 +251,13 @@ def train(
     device: Annotated[str, typer.Option(help="torch device: cpu, or cuda when a GPU is there")] = "cpu",
     encoder: Annotated[Path | None, typer.Option(help="sentence-transformers folder to start from")] = None,
     min_examples: Annotated[int, typer.Option(min=2, help="fewest examples a label may have")] = 2,
+    taxonomy_words: Annotated[
+        bool, typer.Option(help="train the touchpoint head on each touchpoint's name and description too")
+    ] = True,
+    per_label: Annotated[
+        int | None,
+        typer.Option(min=2, help="train on at most N examples of each label (a sample drawn with --seed)"),
+    ] = None,
 ) -> None:
     """Train a model bundle on labelled comments; an interrupted finetune resumes when rerun."""
     import sys
@@ -261,7 +268,7 @@ def train(
         data=data, out=out, text_col=text_col, touchpoint_col=touchpoint_col, stage_col=stage_col,
         sentiment_col=sentiment_col, taxonomy=taxonomy, mode=mode, name=name, valid_share=valid_share,
         seed=seed, epochs=epochs, lr=lr, batch_size=batch_size, iterations=iterations, patience=patience,
-        device=device, encoder=encoder, min_examples=min_examples, command=" ".join(["mot", *sys.argv[1:]]),
+        device=device, encoder=encoder, min_examples=min_examples, taxonomy_words=taxonomy_words, per_label=per_label, command=" ".join(["mot", *sys.argv[1:]]),
     )  # fmt: skip
 
 

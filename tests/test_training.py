@@ -135,6 +135,44 @@ def test_head_mode_bundle_serves_its_taxonomy(tmp_path: Path, encoder: Encoder) 
     assert results[1].sentiment.label == "negative"
 
 
+def test_few_labels_train_with_the_taxonomy_words_and_a_fitted_temperature(tmp_path: Path) -> None:
+    out = train(tmp_path, "head", "--per-label", "4", "--seed", "1")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["data"]["examples"] == 12  # 4 of each of the 3 touchpoints
+    assert manifest["data"]["labels"]["touchpoint"] == {"delivery": 4, "login": 4, "refunds": 4}
+    assert manifest["data"]["taxonomy_words"] == 3  # one name per touchpoint, to train on
+    assert manifest["data"]["validation"] == 3  # the names are never validated on
+    # a head fitted on a handful of rows is unsure: its temperature sharpens it for min_confidence
+    assert manifest["metrics"]["validation"]["touchpoint"]["temperature"] < 1.0
+
+    (tmp_path / "plain").mkdir()
+    plain = json.loads(
+        (train(tmp_path / "plain", "head", "--no-taxonomy-words") / "manifest.json").read_text()
+    )
+    assert "taxonomy_words" not in plain["data"] and plain["data"]["examples"] == len(ROWS)
+
+
+def test_taxonomy_words_name_each_labelled_touchpoint_once() -> None:
+    from models.taxonomy import Taxonomy, Touchpoint
+    from training.labelled import LabelledSet, taxonomy_words
+
+    taxonomy = Taxonomy(
+        name="t",
+        description="t",
+        touchpoints=[
+            Touchpoint(id="card_arrival", name="card_arrival", stage="usage", description="card_arrival"),
+            Touchpoint(id="refunds", name="Refunds", stage="after_sales", description="Money sent back"),
+            Touchpoint(id="unused", name="Unused", stage="usage", description="No row names it"),
+        ],
+    )
+    labelled = LabelledSet(
+        ["a", "b", "c"], ["card_arrival", "refunds", "refunds"], [None] * 3, [None] * 3, [2, 3, 4], "f"
+    )
+    words = taxonomy_words(labelled, taxonomy)
+    assert words.texts == ["card arrival", "Refunds: Money sent back"]
+    assert words.touchpoints == ["card_arrival", "refunds"] and words.stages == [None, None]
+
+
 def test_damaged_bundle_is_refused(tmp_path: Path) -> None:
     out = train(tmp_path, "head")
     heads = out / "heads.safetensors"

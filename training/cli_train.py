@@ -11,7 +11,7 @@ import typer
 from models.taxonomy import Taxonomy, TaxonomyError, builtin_packs, load_taxonomy
 from training.contrastive import ContrastiveConfig
 from training.finetune import FinetuneConfig
-from training.labelled import LabelledDataError, load_labelled, resolve_taxonomy, slug
+from training.labelled import LabelledDataError, load_labelled, resolve_taxonomy, sample_per_label, slug
 from training.train import TrainOptions, train_bundle
 
 MODES = ("head", "fewshot", "finetune")
@@ -54,6 +54,8 @@ def run_train(
     encoder: Path | None,
     min_examples: int,
     command: str,
+    taxonomy_words: bool = True,
+    per_label: int | None = None,
 ) -> None:
     if mode not in MODES:
         raise typer.BadParameter(f"--mode must be one of {MODES}")
@@ -69,6 +71,9 @@ def run_train(
             sentiment_col=sentiment_col,
             min_examples=min_examples,
         )
+        if per_label is not None:
+            head = next(h for h in ("touchpoint", "stage", "sentiment") if labelled.has(h))
+            labelled = sample_per_label(labelled, head, per_label, seed)
         resolved = resolve_taxonomy(labelled, pick_taxonomy(taxonomy), name)
     except LabelledDataError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -86,6 +91,7 @@ def run_train(
         seed=seed,
         encoder_path=encoder,
         device=device,
+        taxonomy_words=taxonomy_words,
         finetune=finetune,
         contrastive=contrastive,
     )

@@ -57,9 +57,13 @@ def calibrate(head: LinearHead, embeddings: np.ndarray, labels: list[str]) -> tu
         return float(-log_softmax(logits / np.exp(log_t), axis=1)[np.arange(len(truth)), truth].mean())
 
     temperature = float(np.exp(minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded").x))
-    scaled = LinearHead(
+    return with_temperature(head, temperature), round(temperature, 4)
+
+
+def with_temperature(head: LinearHead, temperature: float) -> LinearHead:
+    """The head with its logits divided by `temperature`: same argmax, other confidences."""
+    return LinearHead(
         (head.weight / temperature).astype(np.float32),
         (head.bias / temperature).astype(np.float32),
         head.labels,
     )
-    return scaled, round(temperature, 4)

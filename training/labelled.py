@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -38,6 +39,16 @@ class LabelledSet:
 
     def column(self, head: str) -> list[str | None]:
         return {"touchpoint": self.touchpoints, "stage": self.stages, "sentiment": self.sentiments}[head]
+
+    def extended(self, extra: LabelledSet) -> LabelledSet:
+        return LabelledSet(
+            self.texts + extra.texts,
+            self.touchpoints + extra.touchpoints,
+            self.stages + extra.stages,
+            self.sentiments + extra.sentiments,
+            self.rows + extra.rows,
+            self.source,
+        )
 
     def subset(self, index: list[int]) -> LabelledSet:
         return LabelledSet(
@@ -220,6 +231,35 @@ def resolve_taxonomy(labelled: LabelledSet, taxonomy: Taxonomy | None, name: str
         )
     base.touchpoints = [*base.touchpoints, *created]
     return Taxonomy.model_validate(base.model_dump())
+
+
+def sample_per_label(labelled: LabelledSet, head: str, n: int, seed: int) -> LabelledSet:
+    """At most `n` examples of each label of `head`, drawn with a fixed seed, in file order: the
+    same file then answers "how good is it with only n labels each?"."""
+    rng = random.Random(seed)
+    groups: dict[str, list[int]] = {}
+    for i, label in enumerate(labelled.column(head)):
+        if label is not None:
+            groups.setdefault(label, []).append(i)
+    chosen = [i for label in sorted(groups) for i in rng.sample(groups[label], min(n, len(groups[label])))]
+    return labelled.subset(sorted(chosen))
+
+
+def taxonomy_words(labelled: LabelledSet, taxonomy: Taxonomy) -> LabelledSet:
+    """One extra example per labelled touchpoint: its name, and its description where that says
+    more. A taxonomy's own words are labelled data too; with a handful of examples per label they
+    count (README, "Measured": Banking77 with 8 examples per intent)."""
+    used = {t for t in labelled.touchpoints if t is not None}
+    texts, touchpoints, stages = [], [], []
+    for tp in taxonomy.touchpoints:
+        if tp.id not in used:
+            continue
+        name = tp.name.replace("_", " ")
+        words = name if tp.description in (tp.name, name) else f"{name}: {tp.description}"
+        texts.append(words)
+        touchpoints.append(tp.id)
+        stages.append(tp.stage if labelled.has("stage") else None)
+    return LabelledSet(texts, touchpoints, stages, [None] * len(texts), [0] * len(texts), labelled.source)
 
 
 def _default_stages() -> list[dict[str, str]]:

@@ -31,8 +31,8 @@ from models.taxonomy import Taxonomy
 from training.card import model_card
 from training.contrastive import ContrastiveConfig, tune_contrastive
 from training.finetune import FinetuneConfig, Task, finetune
-from training.heads import calibrate, fit_linear_head
-from training.labelled import LabelledSet
+from training.heads import calibrate, fit_linear_head, with_temperature
+from training.labelled import LabelledSet, taxonomy_words
 
 Mode = Literal["head", "fewshot", "finetune"]
 HEADS = ("touchpoint", "stage", "sentiment")
@@ -45,6 +45,7 @@ class TrainOptions:
     valid_share: float = 0.1
     seed: int = 0
     c_grid: tuple[float, ...] = (3.0, 10.0, 30.0)
+    taxonomy_words: bool = True  # train the touchpoint head on each touchpoint's name too
     encoder_path: Path | None = None
     device: str = "cpu"
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
@@ -61,13 +62,26 @@ def train_bundle(
     say: Callable[[str], None] = print,
 ) -> Bundle:
     began = time.perf_counter()
-    redactor = Redactor()
-    texts = [redactor(normalize(t)).text for t in labelled.texts]
     heads = [h for h in HEADS if labelled.has(h)]
     train_index, valid_index = stratified_split(labelled, heads[0], options.valid_share, options.seed)
     say(
         f"{len(labelled)} examples: {len(train_index)} to train, {len(valid_index)} to validate; heads {heads}"
     )
+    data = {
+        "file": labelled.source,
+        "examples": len(labelled),
+        "train": len(train_index),
+        "validation": len(valid_index),
+        "labels": {h: _counts(labelled.column(h)) for h in heads},
+    }
+    if options.taxonomy_words and taxonomy is not None and labelled.has("touchpoint"):
+        words = taxonomy_words(labelled, taxonomy)  # training rows only: validation stays the file's
+        train_index += range(len(labelled), len(labelled) + len(words))
+        labelled = labelled.extended(words)
+        data["taxonomy_words"] = len(words)
+        say(f"the taxonomy's touchpoint names add {len(words)} training examples")
+    redactor = Redactor()
+    texts = [redactor(normalize(t)).text for t in labelled.texts]
     out.mkdir(parents=True, exist_ok=True)
     encoder_dir = out / ENCODER_DIR
     history: list[dict[str, float]] = []
@@ -125,13 +139,7 @@ def train_bundle(
         encoder_path=encoder_dir if options.mode != "head" else None,
         metrics={"validation": metrics, "training_seconds": seconds, "history": history},
         settings=_settings(options),
-        data={
-            "file": labelled.source,
-            "examples": len(labelled),
-            "train": len(train_index),
-            "validation": len(valid_index),
-            "labels": {h: _counts(labelled.column(h)) for h in heads},
-        },
+        data=data,
     )
     card = model_card(bundle, command=command)
     save_bundle(bundle, out, card)
@@ -167,7 +175,9 @@ def _fit_heads(
     options: TrainOptions,
     say: Callable[[str], None],
 ) -> tuple[dict[str, LinearHead], dict[str, dict[str, float]]]:
-    """Pick the regularisation on the validation split, then refit on every example."""
+    """Pick the regularisation and a temperature on the validation split, then refit on every
+    example. Without the temperature a head fitted on a few examples per label is so unsure that
+    the service's `min_confidence` drops most of its answers."""
     say(f"embedding {len(texts)} texts with {encoder.version}")
     embeddings = encoder.encode(texts).sentences
     fitted, metrics = {}, {}
@@ -176,20 +186,23 @@ def _fit_heads(
         order = _labels(labelled, head)
         train = [i for i in train_index if labels[i] is not None]
         valid = [i for i in valid_index if labels[i] is not None]
-        best: tuple[float, float, dict[str, float]] = (-1.0, options.c_grid[0], {})
+        truth = [labels[i] for i in valid]
+        best: tuple[float, float, dict[str, float], LinearHead | None] = (-1.0, options.c_grid[0], {}, None)
         for c in options.c_grid if valid else options.c_grid[:1]:
             candidate = fit_linear_head(
                 embeddings[train], [labels[i] for i in train], c=c, seed=options.seed, order=order
             )
-            scores = _score(candidate, embeddings[valid], [labels[i] for i in valid]) if valid else {}
+            scores = _score(candidate, embeddings[valid], truth) if valid else {}
             if scores.get("accuracy", 0.0) > best[0]:
-                best = (scores.get("accuracy", 0.0), c, scores)
+                best = (scores.get("accuracy", 0.0), c, scores, candidate)
+        temperature = calibrate(best[3], embeddings[valid], truth)[1] if valid and best[3] else 1.0
         everything = [i for i in range(len(texts)) if labels[i] is not None]
-        fitted[head] = fit_linear_head(
+        refit = fit_linear_head(
             embeddings[everything], [labels[i] for i in everything], c=best[1], seed=options.seed, order=order
         )
-        metrics[head] = {**best[2], "c": best[1]}
-        say(f"{head}: validation {best[2]} with C={best[1]}")
+        fitted[head] = with_temperature(refit, temperature)
+        metrics[head] = {**best[2], "c": best[1], "temperature": temperature}
+        say(f"{head}: validation {best[2]} with C={best[1]}, temperature {temperature}")
     return fitted, metrics
 
 
@@ -245,6 +258,7 @@ def _settings(options: TrainOptions) -> dict[str, object]:
     }
     if options.mode == "head" or options.mode == "fewshot":
         settings["c_grid"] = list(options.c_grid)
+    settings["taxonomy_words"] = options.taxonomy_words
     if options.mode == "fewshot":
         settings["contrastive"] = asdict(options.contrastive)
     if options.mode == "finetune":
