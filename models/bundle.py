@@ -57,6 +57,11 @@ FileName = Annotated[str, AfterValidator(_inside)]
 class EncoderEntry(BaseModel):
     version: str
     bundled: bool = False
+    # how to run it: the preset it came from (a stock encoder is opened by that name), the prompt
+    # put before every text, the Matryoshka dimensions kept
+    preset: str | None = Field(None, max_length=100)
+    prompt: str | None = Field(None, max_length=500)
+    dim: int | None = Field(None, ge=1)
 
 
 class Manifest(BaseModel):
@@ -83,6 +88,7 @@ class Bundle:
     heads: dict[str, LinearHead]
     taxonomy: Taxonomy | None = None
     encoder_path: Path | None = None  # set when the bundle carries its own encoder
+    encoder_run: dict[str, Any] = field(default_factory=dict)  # preset, prompt, dim (EncoderEntry)
     metrics: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
@@ -99,7 +105,11 @@ class Bundle:
             "name": self.name,
             "version": self.version,
             "mode": self.mode,
-            "encoder": {"version": self.encoder_version, "bundled": self.encoder_path is not None},
+            "encoder": {
+                "version": self.encoder_version,
+                "bundled": self.encoder_path is not None,
+                **self.encoder_run,
+            },
             "heads": {name: head.labels for name, head in self.heads.items()},
             "taxonomy": self.taxonomy.name if self.taxonomy else None,
             "metrics": self.metrics,
@@ -188,6 +198,7 @@ def _from_manifest(folder: Path, manifest: dict[str, Any]) -> Bundle:
         heads=heads,
         taxonomy=taxonomy,
         encoder_path=encoder_path,
+        encoder_run={k: encoder[k] for k in ("preset", "prompt", "dim") if encoder.get(k) is not None},
         metrics=manifest.get("metrics", {}),
         settings=manifest.get("settings", {}),
         data=manifest.get("data", {}),

@@ -27,18 +27,33 @@ class TouchpointScores:
     fits: np.ndarray  # (n, touchpoints) bool: enough evidence that this touchpoint is named at all
 
 
+def prototype_phrases(taxonomy: Taxonomy) -> tuple[list[str], list[int]]:
+    """Each touchpoint's phrases (its name with its description, then its examples) and the index
+    of the touchpoint each belongs to."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for index, tp in enumerate(taxonomy.touchpoints):
+        for phrase in [f"{tp.name}: {tp.description}", *tp.examples]:
+            texts.append(phrase)
+            owners.append(index)
+    return texts, owners
+
+
 class TouchpointClassifier:
-    def __init__(self, taxonomy: Taxonomy, encoder: Encoder) -> None:
+    def __init__(
+        self, taxonomy: Taxonomy, encoder: Encoder | None = None, *, prototypes: np.ndarray | None = None
+    ) -> None:
+        """`prototypes`: the phrases' embeddings (prototype_phrases order), when already made;
+        otherwise `encoder` embeds them."""
         self.taxonomy = taxonomy
         self.labels = [tp.id for tp in taxonomy.touchpoints]
         self.stages = taxonomy.stage_ids
-        texts: list[str] = []
-        owners: list[int] = []
-        for index, tp in enumerate(taxonomy.touchpoints):
-            for phrase in [f"{tp.name}: {tp.description}", *tp.examples]:
-                texts.append(phrase)
-                owners.append(index)
-        self.prototypes = encoder.encode(texts).sentences
+        texts, owners = prototype_phrases(taxonomy)
+        if prototypes is None:
+            if encoder is None:
+                raise ValueError("give the encoder or the prototypes")
+            prototypes = encoder.encode(texts).sentences
+        self.prototypes = prototypes
         self.owners = np.asarray(owners)
         self._columns = [np.flatnonzero(self.owners == i) for i in range(len(self.labels))]
         stage_index = {s: i for i, s in enumerate(self.stages)}

@@ -8,8 +8,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from models.bundle import Bundle
-from models.classify import TouchpointClassifier, TouchpointScores, TrainedTouchpointClassifier
-from models.encoder import Encoder
+from models.classify import (
+    TouchpointClassifier,
+    TouchpointScores,
+    TrainedTouchpointClassifier,
+    prototype_phrases,
+)
+from models.encoder import Encoder, ProgressFn
 from models.normalize import normalize
 from models.redact import Redactor
 from models.segments import split_segments
@@ -82,25 +87,54 @@ class Analyzer:
         self._classifiers: dict[tuple[str, int], Classifier] = {}
         self._lock = threading.Lock()
 
-    def classifier(self, taxonomy: Taxonomy) -> Classifier:
-        key = (taxonomy.name, hash(taxonomy.model_dump_json()))
+    def classifier(self, taxonomy: Taxonomy, progress: ProgressFn | None = None) -> Classifier:
+        """The taxonomy's classifier, built on first use. Its prototypes are embedded a batch at a
+        time, each under the model lock, so requests for other taxonomies go on meanwhile."""
+        key = self._key(taxonomy)
         with self._lock:
-            if key not in self._classifiers:
-                self._classifiers[key] = self._build_classifier(taxonomy)
-            return self._classifiers[key]
+            if key in self._classifiers:
+                return self._classifiers[key]
+        built = self._build_classifier(taxonomy, progress)
+        with self._lock:
+            return self._classifiers.setdefault(key, built)
 
-    def _build_classifier(self, taxonomy: Taxonomy) -> Classifier:
+    def is_ready(self, taxonomy: Taxonomy) -> bool:
+        with self._lock:
+            return self._key(taxonomy) in self._classifiers
+
+    def phrase_count(self, taxonomy: Taxonomy) -> int:
+        """Phrases the taxonomy's classifier must embed (0 when trained heads serve it)."""
+        return 0 if self._trained_for(taxonomy) else len(prototype_phrases(taxonomy)[0])
+
+    @staticmethod
+    def _key(taxonomy: Taxonomy) -> tuple[str, int]:
+        return (taxonomy.name, hash(taxonomy.model_dump_json()))
+
+    def _trained_for(self, taxonomy: Taxonomy) -> bool:
         bundle = self.bundle
-        if bundle and "touchpoint" in bundle.heads and bundle.taxonomy == taxonomy:
+        return bool(bundle and "touchpoint" in bundle.heads and bundle.taxonomy == taxonomy)
+
+    def _build_classifier(self, taxonomy: Taxonomy, progress: ProgressFn | None) -> Classifier:
+        bundle = self.bundle
+        if bundle and self._trained_for(taxonomy):
             return TrainedTouchpointClassifier(
                 taxonomy, bundle.heads["touchpoint"], bundle.heads.get("stage")
             )
-        return TouchpointClassifier(taxonomy, self.encoder)
+        texts, _ = prototype_phrases(taxonomy)
+        step = max(self.encoder.batch_size, 1)
+        chunks = []
+        for start in range(0, len(texts), step):
+            with self._lock:
+                chunks.append(self.encoder.encode(texts[start : start + step]).sentences)
+            if progress:
+                progress(min(start + step, len(texts)), len(texts))
+        prototypes = np.concatenate(chunks) if chunks else np.zeros((0, self.encoder.dim), np.float32)
+        return TouchpointClassifier(taxonomy, prototypes=prototypes)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Sentence embeddings of texts already prepared (as stored), e.g. to re-embed them."""
-        with self._lock:
-            return self.encoder.encode(texts).sentences
+        with self._lock:  # stored comments: the database keeps these, the cache need not
+            return self.encoder.encode(texts, use_cache=False).sentences
 
     def prepare(self, text: str) -> tuple[str, dict[str, int]]:
         clean = normalize(text)
@@ -113,23 +147,24 @@ class Analyzer:
         classifier = self.classifier(taxonomy)
         prepared = [self.prepare(t) for t in texts]
         clean = [p[0] for p in prepared]
+        # Parts of multi-part comments are embedded by pooling their tokens from the same pass.
+        wanted: list[tuple[int, int, int]] = []
+        for i, text in enumerate(clean):
+            spans = split_segments(text)
+            if len(spans) >= 2:
+                wanted += [(i, start, end) for start, end in spans]
         with self._lock:  # one forward at a time: torch already uses every core
             encoded = self.encoder.encode(clean, with_tokens=True)
+            span_vectors = encoded.spans(wanted)
         whole = classifier.score(encoded.sentences)
         overall = self.sentiment.predict(encoded.sentences)
 
-        # Parts of multi-part comments are embedded by pooling their tokens from the same pass.
         parts: list[tuple[int, int, int]] = []
         vectors: list[np.ndarray] = []
-        for i, text in enumerate(clean):
-            spans = split_segments(text)
-            if len(spans) < 2:
-                continue
-            for start, end in spans:
-                vector = encoded.span(i, start, end)
-                if vector is not None:
-                    parts.append((i, start, end))
-                    vectors.append(vector)
+        for part, vector in zip(wanted, span_vectors):
+            if vector is not None:
+                parts.append(part)
+                vectors.append(vector)
         part_scores = classifier.score(np.stack(vectors)) if vectors else None
         part_sentiment = self.sentiment.predict(np.stack(vectors)) if vectors else []
         by_comment: dict[int, list[int]] = {}

@@ -213,11 +213,12 @@ def evaluate_clusters(
     from dataclasses import replace
 
     from models.cluster import ClusterConfig
-    from models.encoder import Encoder
+    from service.runtime import build_encoder
+    from service.settings import Settings
     from training.evaluate_clusters import quality, scale
 
     config = replace(ClusterConfig(), min_cluster_size=min_cluster_size)
-    encoder = Encoder()
+    encoder = build_encoder(Settings())
     result = {"quality": quality(data_dir, encoder, config, baseline)}
     if sizes:
         result["scale"] = scale(data_dir, encoder, config, [int(n) for n in sizes.split(",")])
@@ -249,7 +250,12 @@ def train(
     iterations: Annotated[int | None, typer.Option(min=1, help="fewshot: pairs per example")] = None,
     patience: Annotated[int | None, typer.Option(min=1, help="finetune: epochs without progress")] = None,
     device: Annotated[str, typer.Option(help="torch device: cpu, or cuda when a GPU is there")] = "cpu",
-    encoder: Annotated[Path | None, typer.Option(help="sentence-transformers folder to start from")] = None,
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            help="encoder preset (`mot encoders list`) or sentence-transformers folder; default MOT_ENCODER"
+        ),
+    ] = None,
     min_examples: Annotated[int, typer.Option(min=2, help="fewest examples a label may have")] = 2,
     taxonomy_words: Annotated[
         bool, typer.Option(help="train the touchpoint head on each touchpoint's name and description too")

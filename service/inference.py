@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from models.pipeline import Analysis, Analyzer
 from models.taxonomy import Taxonomy
 from service.metrics import Metrics
+from service.warmup import Warmup
 
 
 class Busy(Exception):
@@ -45,7 +46,10 @@ class _Request:
 
 
 class InferenceQueue:
-    def __init__(self, max_comments: int, batch: int, timeout_s: float, metrics: Metrics) -> None:
+    def __init__(
+        self, max_comments: int, batch: int, timeout_s: float, metrics: Metrics, warmup: Warmup | None = None
+    ) -> None:
+        self.warmup = warmup
         self.max_comments = max_comments
         self.batch = batch
         self.timeout_s = timeout_s
@@ -62,6 +66,17 @@ class InferenceQueue:
         """Queue the texts and wait for their analyses; raises `Busy` when refused or timed out."""
         if not texts:
             return []
+        if self.warmup is not None and not analyzer.is_ready(taxonomy):
+            progress = self.warmup.request(analyzer, taxonomy)
+            if progress.failed:
+                raise Busy(f"taxonomy {taxonomy.name!r} could not be prepared: {progress.failed}", 60, 503)
+            wait = self.warmup.retry_after(progress)
+            raise Busy(
+                f"taxonomy {taxonomy.name!r} is still being prepared for this model ({progress.done} of "
+                f"{progress.total} phrases embedded): retry in {wait} s",
+                wait,
+                503,
+            )
         request = _Request(analyzer, texts, taxonomy)
         with self._condition:
             if self._closed:

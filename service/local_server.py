@@ -24,7 +24,8 @@ def free_port() -> int:
 @contextmanager
 def local_server(settings: Settings, startup_timeout: float = 300) -> Iterator[str]:
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -32,6 +33,11 @@ def local_server(settings: Settings, startup_timeout: float = 300) -> Iterator[s
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the local server did not start; see the log above")
+        time.sleep(0.1)
+    # every known taxonomy's prototypes, so that no request of the caller meets a 503 for them
+    while app.state.mot.warmup.pending():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"taxonomies still warming after {startup_timeout} s")
         time.sleep(0.1)
     try:
         yield f"http://127.0.0.1:{port}"

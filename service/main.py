@@ -51,6 +51,7 @@ from service.state import AppState
 from service.store.engine import make_engine, migrate, session_factory
 from service.taxonomies import TaxonomyRegistry
 from service.ui import mount_ui
+from service.warmup import Warmup
 
 log = logging.getLogger("mot")
 
@@ -69,11 +70,12 @@ def build_state(settings: Settings, metrics: Metrics) -> AppState:
         bundle_taxonomy,
         max_bytes=settings.max_taxonomy_bytes,
     )
-    analyzer.classifier(registry.get(None))  # embed the default taxonomy before serving
+    analyzer.classifier(registry.get(None))  # the default taxonomy before serving; the rest warm up
     clusters = load_index(sessions, settings.cluster_scope)
     limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     key = customer_key(settings, sessions)
     metrics.set_model(analyzer.model_version, analyzer.encoder.version)
+    warmup = Warmup()
     return AppState(
         settings,
         engine,
@@ -87,8 +89,13 @@ def build_state(settings: Settings, metrics: Metrics) -> AppState:
         key,
         metrics,
         InferenceQueue(
-            settings.queue_max_comments, settings.inference_batch, settings.request_timeout_s, metrics
+            settings.queue_max_comments,
+            settings.inference_batch,
+            settings.request_timeout_s,
+            metrics,
+            warmup,
         ),
+        warmup,
     )
 
 
@@ -100,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings, metrics)
         app.state.mot = state
+        state.warm_taxonomies()
         log.info(
             "MOT Miner ready: model %s, database %s",
             state.analyzer.model_version,
@@ -124,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # queued is answered before the model goes
         state.inference.close(settings.shutdown_grace_s)
         state.jobs.shutdown()
+        state.warmup.close()
         state.engine.dispose()
 
     app = FastAPI(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.bundle import Bundle, BundleError, load_bundle
-from models.encoder import Encoder
+from models.embedding_cache import EmbeddingCache
+from models.encoder import Encoder, open_encoder
 from models.pipeline import Analyzer
 from models.redact import Redactor
 from models.sentiment import DEFAULT_HEAD_DIR, SentimentHead
@@ -18,14 +19,15 @@ def build_analyzer(
     """`reuse`: an analyzer whose encoder is kept when the bundle needs that same encoder, so that
     swapping heads costs no model load."""
     bundle = bundle if bundle is not None else open_bundle(settings.model_bundle, settings)
-    if bundle is not None and bundle.encoder_path is not None:
-        encoder = Encoder(bundle.encoder_path, device=settings.device, batch_size=settings.encode_batch_size)
-    elif reuse is not None and reuse.encoder_is_stock:
-        encoder = reuse.encoder
-    else:
-        encoder = Encoder(
-            settings.encoder_path, device=settings.device, batch_size=settings.encode_batch_size
+    keep = (
+        reuse is not None
+        and reuse.encoder_is_stock
+        and (
+            bundle is None
+            or (bundle.encoder_path is None and bundle.encoder_version == reuse.encoder.version)
         )
+    )
+    encoder = reuse.encoder if keep and reuse is not None else build_encoder(settings, bundle)
     if bundle is not None and "sentiment" in bundle.heads:
         sentiment = SentimentHead(bundle.heads["sentiment"], bundle.version)
     else:
@@ -37,6 +39,37 @@ def build_analyzer(
         bundle=bundle,
         min_confidence=settings.min_confidence,
         max_touchpoints=settings.max_touchpoints,
+    )
+
+
+def build_encoder(settings: Settings, bundle: Bundle | None = None) -> Encoder:
+    """The encoder the settings name, or the one a bundle was trained on: its own folder, or the
+    preset (with its prompt and dimensions) that its manifest records."""
+    cache = EmbeddingCache(settings.embedding_cache_dir) if settings.embedding_cache_dir else None
+    run = bundle.encoder_run if bundle is not None else {}
+    if bundle is not None and bundle.encoder_path is not None:
+        return Encoder(
+            bundle.encoder_path,
+            device=settings.device,
+            batch_size=settings.encode_batch_size,
+            prompt=run.get("prompt"),
+            dim=run.get("dim"),
+            dtype=settings.encoder_dtype or "float32",
+            cache=cache,
+        )
+    chosen = settings.encoder_path is not None or "encoder" in settings.model_fields_set
+    choice = settings.encoder_choice if chosen or not run.get("preset") else run["preset"]
+    dim = settings.encoder_dim if settings.encoder_dim is not None else run.get("dim")
+    prompt = run.get("prompt") if not chosen and run.get("preset") else None
+    return open_encoder(
+        choice,
+        models_dir=settings.models_dir,
+        device=settings.device,
+        batch_size=settings.encode_batch_size,
+        dim=dim,
+        dtype=settings.encoder_dtype,
+        prompt=prompt,
+        cache=cache,
     )
 
 

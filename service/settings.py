@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.presets import default_cache_dir, default_models_dir
 from models.redact import BUILTIN_KINDS
 from models.redact_rules import DEFAULT_PATTERNS, compile_patterns
 
@@ -28,8 +29,30 @@ class Settings(BaseSettings):
     )
 
     # Models
+    encoder: str = Field(
+        "minilm",
+        description="encoder preset (minilm, embeddinggemma-300m, mpnet: `mot encoders list`) "
+        "or a sentence-transformers model folder",
+    )
     encoder_path: Path | None = Field(
-        None, description="sentence-transformers model folder; default: bundled all-MiniLM-L6-v2"
+        None, description="older name for a model folder in MOT_ENCODER; wins over it when set"
+    )
+    encoder_dim: int | None = Field(
+        None,
+        ge=1,
+        description="keep this many dimensions of a Matryoshka encoder (EmbeddingGemma: 768, 512, 256, 128)",
+    )
+    encoder_dtype: Literal["auto", "float32", "bfloat16"] | None = Field(
+        None,
+        description="encoder dtype; auto: bfloat16 on a GPU or a CPU with native bf16; unset: the preset's",
+    )
+    models_dir: Path = Field(
+        default_factory=default_models_dir, description="where `mot encoders install` puts encoders"
+    )
+    embedding_cache_dir: Path | None = Field(
+        default_factory=default_cache_dir,
+        description="sentence embeddings of taxonomy phrases (and training and evaluation sets) kept "
+        "here per encoder; empty: no cache",
     )
     sentiment_head_path: Path | None = Field(None, description="folder with head.safetensors")
     model_bundle: Path | None = Field(
@@ -46,6 +69,12 @@ class Settings(BaseSettings):
     # Taxonomies
     default_taxonomy: str | None = Field(
         None, description="taxonomy used when a request names none; default: the bundle's, else generic"
+    )
+    taxonomy_sync_phrases: int = Field(
+        256,
+        ge=0,
+        description="a taxonomy posted with at most this many phrases is embedded before the POST "
+        "answers; a larger one in the background (requests naming it get 503 with Retry-After till then)",
     )
     taxonomy_files: list[Path] = Field(
         default_factory=list, description="extra taxonomy YAML files loaded at start-up"
@@ -161,6 +190,15 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = Field(
         "json", description="log lines of `mot serve`: one JSON object each, or readable text"
     )
+
+    @field_validator("embedding_cache_dir", mode="before")
+    @classmethod
+    def _no_cache(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def encoder_choice(self) -> str:
+        return str(self.encoder_path) if self.encoder_path is not None else self.encoder
 
     @field_validator("cluster_scope")
     @classmethod

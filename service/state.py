@@ -17,6 +17,7 @@ from service.jobs.registry import Job, Jobs
 from service.metrics import Metrics
 from service.settings import Settings
 from service.taxonomies import TaxonomyRegistry
+from service.warmup import Warmup
 
 
 @dataclass
@@ -33,6 +34,13 @@ class AppState:
     customer_key: bytes  # HMAC key of customer ids (service/privacy.py)
     metrics: Metrics
     inference: InferenceQueue  # every request's comments wait here for the model
+    warmup: Warmup  # taxonomy prototypes embedded ahead of requests
+
+    def warm_taxonomies(self) -> None:
+        """Embed every known taxonomy's prototypes for the analyzer in service, default first."""
+        default = self.taxonomies.get(None)
+        for taxonomy in [default, *(t for t, _ in self.taxonomies.items() if t is not default)]:
+            self.warmup.request(self.analyzer, taxonomy)
 
     def start_reembedding(self) -> None:
         """Bring every stored embedding to the encoder in service, in the background."""

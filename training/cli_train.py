@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from models.taxonomy import Taxonomy, TaxonomyError, builtin_packs, load_taxonomy
+from service.settings import Settings
 from training.contrastive import ContrastiveConfig
 from training.finetune import FinetuneConfig
 from training.labelled import LabelledDataError, load_labelled, resolve_taxonomy, sample_per_label, slug
@@ -51,7 +52,7 @@ def run_train(
     iterations: int | None,
     patience: int | None,
     device: str,
-    encoder: Path | None,
+    encoder: str | None,
     min_examples: int,
     command: str,
     taxonomy_words: bool = True,
@@ -84,12 +85,16 @@ def run_train(
     contrastive = replace(
         contrastive, **_given(epochs=epochs, lr=lr, batch_size=batch_size, iterations=iterations)
     )
+    settings = Settings()
     options = TrainOptions(
         name=name,
         mode=mode,  # type: ignore[arg-type]
         valid_share=valid_share,
         seed=seed,
-        encoder_path=encoder,
+        encoder=encoder or settings.encoder_choice,
+        encoder_dim=settings.encoder_dim,
+        models_dir=settings.models_dir,
+        cache_dir=settings.embedding_cache_dir,
         device=device,
         taxonomy_words=taxonomy_words,
         finetune=finetune,

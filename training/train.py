@@ -22,7 +22,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from models.bundle import ENCODER_DIR, Bundle, save_bundle
-from models.encoder import Encoder
+from models.embedding_cache import EmbeddingCache
+from models.encoder import Encoder, open_encoder, preset_path
 from models.heads import LinearHead
 from models.normalize import normalize
 from models.redact import Redactor
@@ -46,7 +47,10 @@ class TrainOptions:
     seed: int = 0
     c_grid: tuple[float, ...] = (3.0, 10.0, 30.0)
     taxonomy_words: bool = True  # train the touchpoint head on each touchpoint's name too
-    encoder_path: Path | None = None
+    encoder: str | None = None  # a preset (`mot encoders list`) or a model folder; default minilm
+    encoder_dim: int | None = None  # Matryoshka dimensions kept
+    models_dir: Path | None = None  # where presets are installed (MOT_MODELS_DIR)
+    cache_dir: Path | None = None  # embedding cache (MOT_EMBEDDING_CACHE_DIR); None: none
     device: str = "cpu"
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     contrastive: ContrastiveConfig = field(default_factory=ContrastiveConfig)
@@ -87,7 +91,13 @@ def train_bundle(
     history: list[dict[str, float]] = []
 
     if options.mode == "head":
-        encoder = Encoder(options.encoder_path, device=options.device)
+        encoder = open_encoder(
+            options.encoder,
+            models_dir=options.models_dir,
+            device=options.device,
+            dim=options.encoder_dim,
+            cache=EmbeddingCache(options.cache_dir) if options.cache_dir else None,
+        )
         fitted, metrics = _fit_heads(encoder, texts, labelled, heads, train_index, valid_index, options, say)
     else:
         model = _load_trainable(options)
@@ -137,6 +147,7 @@ def train_bundle(
         heads=fitted,
         taxonomy=taxonomy if "touchpoint" in fitted else None,
         encoder_path=encoder_dir if options.mode != "head" else None,
+        encoder_run=encoder.run_config() if options.mode == "head" else {},
         metrics={"validation": metrics, "training_seconds": seconds, "history": history},
         settings=_settings(options),
         data=data,
@@ -241,9 +252,7 @@ def _counts(values: list[str | None]) -> dict[str, int]:
 def _load_trainable(options: TrainOptions):
     from sentence_transformers import SentenceTransformer
 
-    from models.encoder import default_model_path
-
-    path = options.encoder_path or default_model_path()
+    path = preset_path(options.encoder, options.models_dir)
     return SentenceTransformer(  # safetensors only: never unpickle weights
         str(path), device=options.device, local_files_only=True, model_kwargs={"use_safetensors": True}
     )
@@ -255,6 +264,7 @@ def _settings(options: TrainOptions) -> dict[str, object]:
         "seed": options.seed,
         "valid_share": options.valid_share,
         "device": options.device,
+        "encoder": options.encoder or "minilm",
     }
     if options.mode == "head" or options.mode == "fewshot":
         settings["c_grid"] = list(options.c_grid)

@@ -78,10 +78,12 @@ def swap_bundle(state: AppState, path: Path) -> Analyzer:
     if bundle.taxonomy is not None:
         analyzer.classifier(bundle.taxonomy)  # build the classifier before taking traffic
         state.taxonomies.use_bundle(bundle.taxonomy)
+    analyzer.classifier(state.taxonomies.get(None))
     old = state.analyzer
     state.analyzer = analyzer
     state.metrics.set_model(analyzer.model_version, analyzer.encoder.version)
     log.info("model swapped: %s -> %s", old.model_version, analyzer.model_version)
+    state.warm_taxonomies()
     if analyzer.encoder.version != old.encoder.version:
         state.start_reembedding()  # stored vectors of the old encoder must not mix with new ones
     return analyzer

@@ -23,8 +23,9 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """Ready when the model is loaded and the database answers (within MOT_DB_CONNECT_TIMEOUT_S
-    on PostgreSQL); `errors` says why a check failed."""
+    """Ready when the model is loaded (with the default taxonomy's prototypes) and the database
+    answers (within MOT_DB_CONNECT_TIMEOUT_S on PostgreSQL); `errors` says why a check failed;
+    `warming` lists the taxonomies still being prepared."""
     state = getattr(request.app.state, "mot", None)
     checks = {"model": state is not None, "database": False}
     errors: dict[str, str] = {}
@@ -43,6 +44,8 @@ def readyz(request: Request) -> JSONResponse:
         "status": "ready" if ready else "not ready",
         "checks": checks,
         "model_version": state.analyzer.model_version if state is not None else None,
+        # taxonomies whose prototypes are still being embedded: requests naming them get 503
+        "warming": state.warmup.pending() if state is not None else [],
     }
     if errors:
         body["errors"] = errors
