@@ -17,6 +17,14 @@ from safetensors.numpy import load_file, save_file
 from models.heads import LinearHead
 
 DEFAULT_HEAD_DIR = Path(__file__).resolve().parent / "assets" / "sentiment"
+
+
+def head_dir_for(preset: str | None) -> Path:
+    """The shipped sentiment head of an encoder preset: minilm's at assets/sentiment, each other
+    preset's in a folder of its own name beneath it."""
+    return DEFAULT_HEAD_DIR if preset in (None, "minilm") else DEFAULT_HEAD_DIR / preset
+
+
 LABELS = ("negative", "neutral", "positive")
 
 

@@ -13,8 +13,8 @@ import httpx
 import torch
 from tqdm import tqdm
 
-from models.encoder import Encoder
 from service.local_server import local_server
+from service.runtime import build_encoder
 from service.settings import Settings
 
 
@@ -34,7 +34,7 @@ def bench(texts: list[str], batch: int, taxonomy: str, repeats: int) -> dict[str
                     client.post("/v1/analyze", json=_body(texts[i : i + batch], taxonomy)).raise_for_status()
                 api_times.append(time.perf_counter() - start)
     # The baseline: the same model through sentence-transformers' own encode, same batches.
-    model = Encoder(settings.encoder_path).model
+    model = build_encoder(settings).model
     model.encode(texts[:batch], batch_size=batch)
     raw_times = []
     for _ in range(repeats):

@@ -266,6 +266,12 @@ def train(
         int | None,
         typer.Option(min=2, help="train on at most N examples of each label (a sample drawn with --seed)"),
     ] = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            help="train heads on this bundle's own encoder (a `mot distill` student); its other heads are kept"
+        ),
+    ] = None,
 ) -> None:
     """Train a model bundle on labelled comments; an interrupted finetune resumes when rerun."""
     import sys
@@ -276,7 +282,35 @@ def train(
         data=data, out=out, text_col=text_col, touchpoint_col=touchpoint_col, stage_col=stage_col,
         sentiment_col=sentiment_col, taxonomy=taxonomy, mode=mode, name=name, valid_share=valid_share,
         seed=seed, epochs=epochs, lr=lr, batch_size=batch_size, iterations=iterations, patience=patience,
-        device=device, encoder=encoder, min_examples=min_examples, taxonomy_words=taxonomy_words, per_label=per_label, command=" ".join(["mot", *sys.argv[1:]]),
+        device=device, encoder=encoder, min_examples=min_examples, taxonomy_words=taxonomy_words, per_label=per_label, base=bundle, command=" ".join(["mot", *sys.argv[1:]]),
+    )  # fmt: skip
+
+
+@app.command()
+def distill(
+    data: Annotated[Path, typer.Option(help="unlabelled comments: a CSV or JSONL file (never test texts)")],
+    out: Annotated[Path, typer.Option(help="the bundle folder to write")],
+    text_col: Annotated[str, typer.Option(help="column holding the comment text")] = "text",
+    teacher: Annotated[str, typer.Option(help="the accurate encoder preset")] = "embeddinggemma-300m",
+    student: Annotated[str, typer.Option(help="the fast encoder preset or folder")] = "minilm",
+    epochs: Annotated[int, typer.Option(min=1)] = 3,
+    batch_size: Annotated[int, typer.Option(min=1)] = 64,
+    lr: Annotated[float, typer.Option(help="student learning rate")] = 1e-4,
+    seed: Annotated[int, typer.Option()] = 0,
+    limit: Annotated[int | None, typer.Option(min=1, help="use only the first N texts")] = None,
+    device: Annotated[str, typer.Option(help="torch device: cpu, or cuda")] = "cpu",
+) -> None:
+    """Teach a fast student encoder the teacher's embeddings of your own comments; writes a bundle
+    whose encoder is the student (rerun the same command to resume)."""
+    import sys
+
+    from training.cli_distill import run_distill
+    from training.distill import DistillConfig
+
+    config = DistillConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device)
+    run_distill(
+        teacher=teacher, student=student, data=data, text_col=text_col, out=out, config=config,
+        limit=limit, command=" ".join(["mot", *sys.argv[1:]]),
     )  # fmt: skip
 
 
@@ -317,9 +351,17 @@ def bench(
             "against one request per model call",
         ),
     ] = 0,
+    encoders: Annotated[
+        str | None,
+        typer.Option(
+            help="instead: comma-separated presets, model or bundle folders (a distilled student); "
+            "comments/s and peak memory of each, in a fresh process each, against the first"
+        ),
+    ] = None,
 ) -> None:
     """Throughput of POST /v1/analyze against raw sentence-transformers encode, same run (JSON);
-    with --clients, of micro-batched single-comment requests against unbatched ones."""
+    with --clients, of micro-batched single-comment requests against unbatched ones; with
+    --encoders, of each encoder tier."""
     import csv
     import json
 
@@ -328,7 +370,14 @@ def bench(
 
     with data.open(newline="", encoding="utf-8") as handle:
         texts = [row[text_col] for row in csv.DictReader(handle)][:n]
-    result = bench_clients(texts, clients, taxonomy) if clients else run(texts, batch, taxonomy, repeats)
+    if encoders:
+        from service.bench_encoders import bench_encoders
+
+        result = bench_encoders([e.strip() for e in encoders.split(",") if e.strip()], texts, batch, repeats)
+    elif clients:
+        result = bench_clients(texts, clients, taxonomy)
+    else:
+        result = run(texts, batch, taxonomy, repeats)
     typer.echo(json.dumps(result, indent=2))
 
 

@@ -9,7 +9,7 @@ from models.embedding_cache import EmbeddingCache
 from models.encoder import Encoder, open_encoder
 from models.pipeline import Analyzer
 from models.redact import Redactor
-from models.sentiment import DEFAULT_HEAD_DIR, SentimentHead
+from models.sentiment import SentimentHead, head_dir_for
 from service.settings import Settings
 
 
@@ -31,7 +31,14 @@ def build_analyzer(
     if bundle is not None and "sentiment" in bundle.heads:
         sentiment = SentimentHead(bundle.heads["sentiment"], bundle.version)
     else:
-        sentiment = SentimentHead.load(settings.sentiment_head_path or DEFAULT_HEAD_DIR)
+        folder = settings.sentiment_head_path or head_dir_for(encoder.preset)
+        if not (folder / "head.safetensors").is_file():
+            raise FileNotFoundError(
+                f"no sentiment head for encoder {encoder.version} in {folder}: train one with "
+                f"`python -m training.train_sentiment --encoder {encoder.preset or encoder.path}` "
+                "and point MOT_SENTIMENT_HEAD_PATH at it"
+            )
+        sentiment = SentimentHead.load(folder)
     return Analyzer(
         encoder,
         sentiment,

@@ -185,3 +185,46 @@ def test_encoders_cli_lists_and_verifies(tmp_path: Path) -> None:
     ok = subprocess.run([*mot, "encoders", "verify", "minilm"], capture_output=True, text=True, env=env)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["dim"] == 384
+
+
+def test_distillation_brings_the_student_towards_the_teacher_and_resumes(
+    gemma_folder: Path, tmp_path: Path
+) -> None:
+    from models.encoder import default_model_path
+    from training.distill import DistillConfig, distill
+
+    teacher = Encoder(gemma_folder, prompt=PROMPTS["classification"], cache=EmbeddingCache(tmp_path / "c"))
+    texts = [
+        f"my {w} was {a} on flight {n}"
+        for w in ("bag", "seat", "meal", "refund")
+        for a in ("late", "lost", "great")
+        for n in range(8)
+    ]
+    config = DistillConfig(epochs=2, batch_size=16, lr=5e-4, projection_lr=1e-2, valid_share=0.1)
+    out = tmp_path / "student"
+    result = distill(teacher, default_model_path(), texts, out, config, say=lambda _: None)
+    assert result.valid_cosine > result.start_cosine + 0.1, result
+    assert [h["epoch"] for h in result.history] == [1, 2]
+    student = Encoder(out)
+    assert student.dim == teacher.dim == 32  # projected into the teacher's space
+    # the prompt is the teacher's business: the student embeds the bare text
+    got = student.encode(texts[:4]).sentences
+    want = teacher.encode(texts[:4]).sentences
+    assert float(np.mean(np.sum(got * want, axis=1))) > result.start_cosine
+
+    # stopped after its first epoch (Ctrl-C), the same command resumes from that checkpoint
+    class Stop(Exception):
+        pass
+
+    def stop_after_first(message: str) -> None:
+        if message.startswith("epoch 1:"):
+            raise Stop
+
+    again = tmp_path / "again" / "student"
+    with pytest.raises(Stop):
+        distill(teacher, default_model_path(), texts, again, config, say=stop_after_first)
+    said: list[str] = []
+    resumed = distill(teacher, default_model_path(), texts, again, config, say=said.append)
+    assert any(s.startswith("resuming after epoch 1") for s in said)
+    assert [h["epoch"] for h in resumed.history] == [1, 2]
+    assert not (tmp_path / "again" / ".student.run").exists()  # the checkpoints go once done

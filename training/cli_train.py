@@ -57,6 +57,7 @@ def run_train(
     command: str,
     taxonomy_words: bool = True,
     per_label: int | None = None,
+    base: Path | None = None,
 ) -> None:
     if mode not in MODES:
         raise typer.BadParameter(f"--mode must be one of {MODES}")
@@ -86,6 +87,18 @@ def run_train(
         contrastive, **_given(epochs=epochs, lr=lr, batch_size=batch_size, iterations=iterations)
     )
     settings = Settings()
+    base_bundle = None
+    if base is not None:
+        from models.bundle import BundleError, load_bundle
+
+        try:
+            base_bundle = load_bundle(base)
+        except BundleError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        if base_bundle.encoder_path is None or mode != "head":
+            raise typer.BadParameter(
+                "--bundle takes a bundle with its own encoder (mot distill), in head mode"
+            )
     options = TrainOptions(
         name=name,
         mode=mode,  # type: ignore[arg-type]
@@ -95,6 +108,7 @@ def run_train(
         encoder_dim=settings.encoder_dim,
         models_dir=settings.models_dir,
         cache_dir=settings.embedding_cache_dir,
+        base=base_bundle,
         device=device,
         taxonomy_words=taxonomy_words,
         finetune=finetune,

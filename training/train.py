@@ -45,12 +45,13 @@ class TrainOptions:
     mode: Mode = "head"
     valid_share: float = 0.1
     seed: int = 0
-    c_grid: tuple[float, ...] = (3.0, 10.0, 30.0)
+    c_grid: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0)
     taxonomy_words: bool = True  # train the touchpoint head on each touchpoint's name too
     encoder: str | None = None  # a preset (`mot encoders list`) or a model folder; default minilm
     encoder_dim: int | None = None  # Matryoshka dimensions kept
     models_dir: Path | None = None  # where presets are installed (MOT_MODELS_DIR)
     cache_dir: Path | None = None  # embedding cache (MOT_EMBEDDING_CACHE_DIR); None: none
+    base: Bundle | None = None  # head mode on this bundle's own encoder (a distilled student)
     device: str = "cpu"
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     contrastive: ContrastiveConfig = field(default_factory=ContrastiveConfig)
@@ -90,13 +91,20 @@ def train_bundle(
     encoder_dir = out / ENCODER_DIR
     history: list[dict[str, float]] = []
 
-    if options.mode == "head":
+    cache = EmbeddingCache(options.cache_dir) if options.cache_dir else None
+    if options.mode == "head" and options.base is not None and options.base.encoder_path is not None:
+        shutil.copytree(options.base.encoder_path, encoder_dir, dirs_exist_ok=True)
+        encoder = Encoder(encoder_dir, device=options.device, cache=cache)
+        fitted, metrics = _fit_heads(encoder, texts, labelled, heads, train_index, valid_index, options, say)
+        for name, head in options.base.heads.items():  # what this file does not retrain is kept
+            fitted.setdefault(name, head)
+    elif options.mode == "head":
         encoder = open_encoder(
             options.encoder,
             models_dir=options.models_dir,
             device=options.device,
             dim=options.encoder_dim,
-            cache=EmbeddingCache(options.cache_dir) if options.cache_dir else None,
+            cache=cache,
         )
         fitted, metrics = _fit_heads(encoder, texts, labelled, heads, train_index, valid_index, options, say)
     else:
@@ -146,8 +154,8 @@ def train_bundle(
         encoder_version=encoder.version,
         heads=fitted,
         taxonomy=taxonomy if "touchpoint" in fitted else None,
-        encoder_path=encoder_dir if options.mode != "head" else None,
-        encoder_run=encoder.run_config() if options.mode == "head" else {},
+        encoder_path=encoder_dir if options.mode != "head" or options.base is not None else None,
+        encoder_run=encoder.run_config() if options.mode == "head" and options.base is None else {},
         metrics={"validation": metrics, "training_seconds": seconds, "history": history},
         settings=_settings(options),
         data=data,

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 
-from models.encoder import Encoder
+from models.embedding_cache import EmbeddingCache
+from models.encoder import open_encoder
 from models.normalize import normalize
 from models.redact import Redactor
-from models.sentiment import DEFAULT_HEAD_DIR, LABELS, SentimentHead
+from models.sentiment import LABELS, SentimentHead, head_dir_for
+from service.settings import Settings
 from training.datasets import DEFAULT_DATA_DIR, airline
 from training.heads import fit_linear_head
 
@@ -28,7 +30,7 @@ sentence embedding of `{encoder}`. Labels: {labels}. The score is p(positive) - 
   training split `tweet_id % 5 != 0` ({n_train} tweets). Licence of the data: CC BY-NC-SA 4.0.
 - Text: normalised and redacted as the service does (handles become `@user`).
 - Training: multinomial logistic regression (scikit-learn), C={c}, seed {seed}.
-  Command: `python -m training.train_sentiment --data-dir ../shared/data`.
+  Command: `python -m training.train_sentiment --data-dir ../shared/data --encoder {preset} --c {c}`.
 - Test split (`tweet_id % 5 == 0`, {n_test} tweets): accuracy **{accuracy:.4f}**,
   macro-F1 **{macro_f1:.4f}**.
 
@@ -41,12 +43,19 @@ sentence embedding of `{encoder}`. Labels: {labels}. The score is p(positive) - 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--out", type=Path, default=DEFAULT_HEAD_DIR)
+    parser.add_argument("--out", type=Path, help="default: the preset's shipped head folder")
+    parser.add_argument("--encoder", default="minilm", help="preset or model folder")
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    encoder = Encoder()
+    settings = Settings()
+    encoder = open_encoder(
+        args.encoder,
+        models_dir=settings.models_dir,
+        cache=EmbeddingCache(settings.embedding_cache_dir) if settings.embedding_cache_dir else None,
+    )
+    args.out = args.out or head_dir_for(encoder.preset)
     train = airline(args.data_dir, "train")
     test = airline(args.data_dir, "test")
     redactor = Redactor()  # the service redacts before it embeds: train on what it will see
@@ -75,6 +84,7 @@ def main() -> None:
         CARD.format(
             shape=list(linear.weight.shape),
             encoder=encoder.version,
+            preset=encoder.preset or encoder.path,
             labels=", ".join(LABELS),
             n_train=len(train),
             n_test=len(test),
