@@ -62,6 +62,7 @@ class EncoderEntry(BaseModel):
     preset: str | None = Field(None, max_length=100)
     prompt: str | None = Field(None, max_length=500)
     dim: int | None = Field(None, ge=1)
+    dtype: Literal["auto", "float32", "bfloat16"] | None = None  # unset: float32
 
 
 class Manifest(BaseModel):
@@ -198,7 +199,9 @@ def _from_manifest(folder: Path, manifest: dict[str, Any]) -> Bundle:
         heads=heads,
         taxonomy=taxonomy,
         encoder_path=encoder_path,
-        encoder_run={k: encoder[k] for k in ("preset", "prompt", "dim") if encoder.get(k) is not None},
+        encoder_run={
+            k: encoder[k] for k in ("preset", "prompt", "dim", "dtype") if encoder.get(k) is not None
+        },
         metrics=manifest.get("metrics", {}),
         settings=manifest.get("settings", {}),
         data=manifest.get("data", {}),

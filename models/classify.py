@@ -41,11 +41,18 @@ def prototype_phrases(taxonomy: Taxonomy) -> tuple[list[str], list[int]]:
 
 class TouchpointClassifier:
     def __init__(
-        self, taxonomy: Taxonomy, encoder: Encoder | None = None, *, prototypes: np.ndarray | None = None
+        self,
+        taxonomy: Taxonomy,
+        encoder: Encoder | None = None,
+        *,
+        prototypes: np.ndarray | None = None,
+        encoder_name: str | None = None,
     ) -> None:
         """`prototypes`: the phrases' embeddings (prototype_phrases order), when already made;
-        otherwise `encoder` embeds them."""
+        otherwise `encoder` embeds them. The scoring is the taxonomy's for that encoder."""
         self.taxonomy = taxonomy
+        name = encoder_name or (encoder.name if encoder is not None else "")
+        self.scoring = taxonomy.scoring.for_encoder(name)
         self.labels = [tp.id for tp in taxonomy.touchpoints]
         self.stages = taxonomy.stage_ids
         texts, owners = prototype_phrases(taxonomy)
@@ -60,7 +67,7 @@ class TouchpointClassifier:
         self.stage_of = np.asarray([stage_index[tp.stage] for tp in taxonomy.touchpoints])
 
     def score(self, embeddings: np.ndarray) -> TouchpointScores:
-        scoring = self.taxonomy.scoring
+        scoring = self.scoring
         sims = embeddings @ self.prototypes.T
         similarity = np.empty((len(embeddings), len(self.labels)), dtype=np.float32)
         for i, columns in enumerate(self._columns):

@@ -106,6 +106,16 @@ class Analyzer:
         """Phrases the taxonomy's classifier must embed (0 when trained heads serve it)."""
         return 0 if self._trained_for(taxonomy) else len(prototype_phrases(taxonomy)[0])
 
+    def uncached_phrase_count(self, taxonomy: Taxonomy) -> int:
+        """Phrases the encoder would have to run for (those in the embedding cache cost a read)."""
+        if self._trained_for(taxonomy):
+            return 0
+        texts, _ = prototype_phrases(taxonomy)
+        cache = self.encoder.cache
+        if cache is None:
+            return len(texts)
+        return len(texts) - len(cache.get(self.encoder.cache_namespace, texts, self.encoder.dim))
+
     @staticmethod
     def _key(taxonomy: Taxonomy) -> tuple[str, int]:
         return (taxonomy.name, hash(taxonomy.model_dump_json()))
@@ -129,7 +139,7 @@ class Analyzer:
             if progress:
                 progress(min(start + step, len(texts)), len(texts))
         prototypes = np.concatenate(chunks) if chunks else np.zeros((0, self.encoder.dim), np.float32)
-        return TouchpointClassifier(taxonomy, prototypes=prototypes)
+        return TouchpointClassifier(taxonomy, prototypes=prototypes, encoder_name=self.encoder.name)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Sentence embeddings of texts already prepared (as stored), e.g. to re-embed them."""

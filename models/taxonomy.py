@@ -69,6 +69,13 @@ class Touchpoint(BaseModel):
     )
 
 
+class EncoderScoring(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float | None = Field(default=None, gt=0, le=10)
+    min_similarity: float | None = Field(default=None, ge=-1, le=1)
+
+
 class Scoring(BaseModel):
     """How similarities to a touchpoint's prototypes become a calibrated confidence."""
 
@@ -77,6 +84,15 @@ class Scoring(BaseModel):
     top_k: int = Field(default=3, ge=1, le=100)  # mean of the k closest prototypes
     temperature: float = Field(default=0.05, gt=0, le=10)  # softmax temperature over scores
     min_similarity: float = Field(default=0.2, ge=-1, le=1)  # below: "nothing fits"
+    # Similarities spread differently under each encoder: the temperature and floor fitted for
+    # one (by encoder name, e.g. embeddinggemma-300m) replace the ones above under it.
+    by_encoder: dict[str, EncoderScoring] = Field(default_factory=dict)
+
+    def for_encoder(self, name: str) -> Scoring:
+        """A copy: what a classifier does with its scoring never changes the taxonomy's."""
+        override = self.by_encoder.get(name)
+        update = override.model_dump(exclude_none=True) if override is not None else {}
+        return self.model_copy(update=update, deep=True)
 
 
 class Taxonomy(BaseModel):
@@ -114,7 +130,10 @@ class Taxonomy(BaseModel):
         raise KeyError(touchpoint_id)
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.model_dump(), sort_keys=False, allow_unicode=True, width=100)
+        data = self.model_dump(exclude_none=True)
+        if not data["scoring"]["by_encoder"]:
+            del data["scoring"]["by_encoder"]
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def parse_taxonomy(document: str | bytes | dict[str, Any]) -> Taxonomy:

@@ -61,7 +61,7 @@ def build_encoder(settings: Settings, bundle: Bundle | None = None) -> Encoder:
             batch_size=settings.encode_batch_size,
             prompt=run.get("prompt"),
             dim=run.get("dim"),
-            dtype=settings.encoder_dtype or "float32",
+            dtype=settings.encoder_dtype or run.get("dtype") or "float32",
             cache=cache,
         )
     chosen = settings.encoder_path is not None or "encoder" in settings.model_fields_set

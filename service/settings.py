@@ -73,8 +73,9 @@ class Settings(BaseSettings):
     taxonomy_sync_phrases: int = Field(
         256,
         ge=0,
-        description="a taxonomy posted with at most this many phrases is embedded before the POST "
-        "answers; a larger one in the background (requests naming it get 503 with Retry-After till then)",
+        description="a taxonomy registered with at most this many phrases not yet in the embedding "
+        "cache is embedded before the POST answers; a larger one in the background (requests "
+        "naming it get 503 with Retry-After till then)",
     )
     taxonomy_files: list[Path] = Field(
         default_factory=list, description="extra taxonomy YAML files loaded at start-up"

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
+from models.taxonomy import Taxonomy
 from service.auth.ratelimit import RateLimiter
 from service.inference import InferenceQueue
 from service.jobs.clusters import ClusterIndex
@@ -35,6 +36,16 @@ class AppState:
     metrics: Metrics
     inference: InferenceQueue  # every request's comments wait here for the model
     warmup: Warmup  # taxonomy prototypes embedded ahead of requests
+
+    def register_taxonomy(self, taxonomy: Taxonomy) -> None:
+        """Store a taxonomy and make it usable: at once when at most MOT_TAXONOMY_SYNC_PHRASES of
+        its phrases need the encoder (the rest are cached), otherwise in the background."""
+        self.taxonomies.add(taxonomy)
+        analyzer = self.analyzer
+        if analyzer.uncached_phrase_count(taxonomy) <= self.settings.taxonomy_sync_phrases:
+            analyzer.classifier(taxonomy)
+        else:
+            self.warmup.request(analyzer, taxonomy)
 
     def warm_taxonomies(self) -> None:
         """Embed every known taxonomy's prototypes for the analyzer in service, default first."""

@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from models.classify import TouchpointClassifier
-from models.encoder import Encoder
-from models.taxonomy import PACKS_DIR, Taxonomy, load_taxonomy
+from models.embedding_cache import EmbeddingCache
+from models.encoder import Encoder, open_encoder
+from models.taxonomy import PACKS_DIR, EncoderScoring, Taxonomy, load_taxonomy
+from service.settings import Settings
 from training.datasets import DEFAULT_DATA_DIR, Example, airline, banking77
 
 
@@ -24,7 +26,7 @@ def fit_temperature(classifier: TouchpointClassifier, embeddings: np.ndarray, la
     index = [classifier.labels.index(label) for label in labels]
     best, best_nll = 0.05, float("inf")
     for temperature in np.geomspace(0.005, 0.5, 60):
-        classifier.taxonomy.scoring.temperature = float(temperature)
+        classifier.scoring.temperature = float(temperature)
         probs = classifier.score(embeddings).confidence
         nll = -np.log(probs[np.arange(len(index)), index] + 1e-12).mean()
         if nll < best_nll:
@@ -51,15 +53,42 @@ def build(
     return pack
 
 
+def fit_for_encoder(pack: Taxonomy, examples: list[Example], encoder: Encoder) -> Taxonomy:
+    """Keep the pack's phrases; fit its temperature for another encoder, kept under its name."""
+    chosen = {phrase for tp in pack.touchpoints for phrase in tp.examples}
+    held_out = [ex for ex in examples if ex.text not in chosen][:2000]
+    pack.scoring.by_encoder.pop(encoder.name, None)
+    classifier = TouchpointClassifier(pack, encoder)
+    embeddings = encoder.encode([ex.text for ex in held_out]).sentences
+    temperature = fit_temperature(classifier, embeddings, [ex.touchpoint or "" for ex in held_out])
+    pack.scoring.by_encoder[encoder.name] = EncoderScoring(temperature=temperature)
+    return pack
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--per-intent", type=int, default=8, help="banking examples per intent")
     parser.add_argument("--airline-examples", type=int, default=2000, help="airline examples in all")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--encoder", default="minilm", help="another preset: keep the phrases, fit its own temperature"
+    )
     args = parser.parse_args()
-    encoder = Encoder()
+    settings = Settings()
+    cache = EmbeddingCache(settings.embedding_cache_dir) if settings.embedding_cache_dir else None
+    encoder = open_encoder(args.encoder, models_dir=settings.models_dir, cache=cache)
     rng = random.Random(args.seed)
+    if args.encoder != "minilm":
+        train = banking77(args.data_dir, "train")
+        random.Random(args.seed).shuffle(train)
+        mapped = [ex for ex in airline(args.data_dir, "train") if ex.touchpoint]
+        random.Random(args.seed).shuffle(mapped)
+        for name, examples in (("banking", train), ("airline", mapped)):
+            pack = fit_for_encoder(load_taxonomy(PACKS_DIR / f"{name}.yaml"), examples, encoder)
+            (PACKS_DIR / f"{name}.yaml").write_text(pack.to_yaml())
+            print(name, pack.scoring.by_encoder)
+        return
 
     train = banking77(args.data_dir, "train")
     by_intent: dict[str, list[Example]] = defaultdict(list)

@@ -27,6 +27,7 @@ from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
 from models.encoder import Encoder
+from models.presets import resolve_dtype
 
 
 @dataclass
@@ -40,6 +41,7 @@ class DistillConfig:
     valid_share: float = 0.05
     seed: int = 0
     device: str = "cpu"
+    bf16: bool | None = None  # autocast to bfloat16; None: where the hardware has it natively
 
 
 @dataclass
@@ -112,16 +114,19 @@ def distill(
     best = state.get("best", {"epoch": 0, "cosine": -1.0})
     start_cosine = state.get("start_cosine") or _cosine(model, unique, targets, valid, config)
     target_tensor = torch.from_numpy(targets)
+    bf16 = config.bf16 if config.bf16 is not None else resolve_dtype("auto", config.device) == "bfloat16"
+    device_type = "cuda" if config.device.startswith("cuda") else "cpu"
+    lengths = np.array([len(t) for t in unique])
     for epoch in range(len(history) + 1, config.epochs + 1):
         model.train()
-        shuffled = np.random.default_rng(config.seed + epoch).permutation(train)
         losses = []
-        for begin in tqdm(range(0, len(shuffled), config.batch_size), desc=f"epoch {epoch}", unit="batch"):
-            index = shuffled[begin : begin + config.batch_size]
+        batches = _batches(train, lengths, config.batch_size, config.seed + epoch)
+        for index in tqdm(batches, desc=f"epoch {epoch}", unit="batch"):
             features = model.preprocess([unique[i] for i in index])
             features = {k: v.to(config.device) for k, v in features.items() if torch.is_tensor(v)}
-            predicted = model(features)["sentence_embedding"]
-            loss = ((predicted - target_tensor[index].to(config.device)) ** 2).sum(dim=-1).mean()
+            with torch.autocast(device_type, dtype=torch.bfloat16, enabled=bf16):
+                predicted = model(features)["sentence_embedding"]
+            loss = ((predicted.float() - target_tensor[index].to(config.device)) ** 2).sum(dim=-1).mean()
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -139,6 +144,20 @@ def distill(
         model.save(str(out), safe_serialization=True)
     _remove(run)
     return DistillResult(best["epoch"], best["cosine"], start_cosine, history, time.perf_counter() - began)
+
+
+def _batches(index: np.ndarray, lengths: np.ndarray, size: int, seed: int) -> list[np.ndarray]:
+    """Shuffled batches of texts of similar length (sorted within windows of 50 batches), so
+    that little of each forward pass is padding."""
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(index)
+    batches = []
+    window = size * 50
+    for start in range(0, len(shuffled), window):
+        chunk = shuffled[start : start + window]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[i : i + size] for i in range(0, len(chunk), size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 @torch.inference_mode()

@@ -94,7 +94,8 @@ def train_bundle(
     cache = EmbeddingCache(options.cache_dir) if options.cache_dir else None
     if options.mode == "head" and options.base is not None and options.base.encoder_path is not None:
         shutil.copytree(options.base.encoder_path, encoder_dir, dirs_exist_ok=True)
-        encoder = Encoder(encoder_dir, device=options.device, cache=cache)
+        dtype = options.base.encoder_run.get("dtype", "float32")
+        encoder = Encoder(encoder_dir, device=options.device, cache=cache, dtype=dtype)
         fitted, metrics = _fit_heads(encoder, texts, labelled, heads, train_index, valid_index, options, say)
         for name, head in options.base.heads.items():  # what this file does not retrain is kept
             fitted.setdefault(name, head)
@@ -155,7 +156,13 @@ def train_bundle(
         heads=fitted,
         taxonomy=taxonomy if "touchpoint" in fitted else None,
         encoder_path=encoder_dir if options.mode != "head" or options.base is not None else None,
-        encoder_run=encoder.run_config() if options.mode == "head" and options.base is None else {},
+        encoder_run=(
+            options.base.encoder_run
+            if options.base is not None
+            else encoder.run_config()
+            if options.mode == "head"
+            else {}
+        ),
         metrics={"validation": metrics, "training_seconds": seconds, "history": history},
         settings=_settings(options),
         data=data,

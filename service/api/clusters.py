@@ -309,7 +309,7 @@ def promote_cluster(cluster_id: ClusterId, body: PromoteCluster, state: StateDep
             extended = type(base).model_validate(
                 {**extended.model_dump(), "name": body.save_as or base.name}
             )  # validates the stage and the ids again
-            state.taxonomies.add(extended)
+            state.register_taxonomy(extended)
         except (TaxonomyError, ValueError) as exc:
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT, f"cannot add the touchpoint: {exc}"

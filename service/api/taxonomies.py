@@ -70,14 +70,9 @@ async def post_taxonomy(request: Request, state: StateDep) -> TaxonomySummary:
         )
     try:
         taxonomy = parse_taxonomy(raw.decode("utf-8"))
-        state.taxonomies.add(taxonomy)
+        await run_in_threadpool(state.register_taxonomy, taxonomy)
     except UnicodeDecodeError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "taxonomy must be UTF-8 text") from exc
     except (TaxonomyError, ValueError) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid taxonomy: {exc}") from exc
-    analyzer = state.analyzer
-    if analyzer.phrase_count(taxonomy) <= state.settings.taxonomy_sync_phrases:
-        await run_in_threadpool(analyzer.classifier, taxonomy)  # small: usable when this answers
-    else:
-        state.warmup.request(analyzer, taxonomy)  # large: embedded in the background, 503 till then
     return summary(taxonomy, "api")
