@@ -228,3 +228,64 @@ def test_distillation_brings_the_student_towards_the_teacher_and_resumes(
     assert any(s.startswith("resuming after epoch 1") for s in said)
     assert [h["epoch"] for h in resumed.history] == [1, 2]
     assert not (tmp_path / "again" / ".student.run").exists()  # the checkpoints go once done
+
+
+def test_mot_distill_then_train_on_the_student_then_serve_it(tmp_path: Path) -> None:
+    """The commands end to end: a teacher (a tiny model whose output has MiniLM's 384 dimensions,
+    so the shipped sentiment head carries over), `mot distill`, `mot train --bundle`, and the
+    bundle served by the analyzer the service builds."""
+    import csv
+
+    from models.bundle import load_bundle
+    from service.runtime import build_analyzer
+    from service.settings import Settings
+
+    teacher = tiny_gemma(tmp_path, out_dim=384, name="teacher")
+    env = {**os.environ, "MOT_EMBEDDING_CACHE_DIR": str(tmp_path / "cache")}
+    mot = [sys.executable, "-m", "service.cli"]
+    words = {
+        "refund": "my refund never came",
+        "card": "the card was declined",
+        "app": "the app keeps crashing",
+    }
+    with (tmp_path / "comments.csv").open("w", newline="") as handle:
+        rows = csv.writer(handle)
+        rows.writerow(["body"])
+        rows.writerows([f"{text}, day {n}"] for text in words.values() for n in range(20))
+    empty = tmp_path / "empty.csv"
+    empty.write_text("body\n")
+    refused = subprocess.run(
+        [*mot, "distill", "--teacher", str(teacher), "--data", str(empty), "--text-col", "body", "--out", str(tmp_path / "x")],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "has no rows" in refused.stderr and "Traceback" not in refused.stderr
+    student = tmp_path / "student"
+    done = subprocess.run(
+        [*mot, "distill", "--teacher", str(teacher), "--data", str(tmp_path / "comments.csv"),
+         "--text-col", "body", "--out", str(student), "--epochs", "1", "--batch-size", "16"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    bundle = load_bundle(student)
+    assert bundle.mode == "distill" and set(bundle.heads) == {"sentiment"}
+    assert bundle.encoder_path == student / "encoder" and bundle.encoder_run == {"dtype": "auto"}
+    assert bundle.metrics["distill"]["valid_cosine"] > bundle.metrics["distill"]["start_cosine"]
+    with (tmp_path / "labelled.csv").open("w", newline="") as handle:
+        rows = csv.writer(handle)
+        rows.writerow(["text", "tp", "stage"])
+        stages = {"refund": "after_sales", "card": "usage", "app": "usage"}
+        rows.writerows([f"{text} again {n}", tp, stages[tp]] for tp, text in words.items() for n in range(8))
+    trained = subprocess.run(
+        [*mot, "train", "--bundle", str(student), "--data", str(tmp_path / "labelled.csv"),
+         "--touchpoint-col", "tp", "--stage-col", "stage", "--out", str(tmp_path / "v1")],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    v1 = load_bundle(tmp_path / "v1")
+    assert set(v1.heads) == {"touchpoint", "stage", "sentiment"}  # the student's sentiment head kept
+    assert v1.encoder_path is not None and v1.encoder_version == bundle.encoder_version
+    settings = Settings(model_bundle=tmp_path / "v1", embedding_cache_dir=None)
+    analyzer = build_analyzer(settings)
+    assert analyzer.encoder.version == bundle.encoder_version and analyzer.model_version == v1.version
+    result = analyzer.analyze(["the card was declined again"], v1.taxonomy)[0]
+    assert result.embedding.shape == (384,) and result.sentiment.label in {"negative", "neutral", "positive"}

@@ -10,9 +10,10 @@ from pathlib import Path
 PROMPTS = {"classification": "task: classification | query: ", "clustering": "task: clustering | query: "}
 
 
-def tiny_gemma(folder: Path) -> Path:
+def tiny_gemma(folder: Path, out_dim: int = 32, name: str = "tiny-gemma") -> Path:
     """EmbeddingGemma's layout (Gemma3 bidirectional encoder, mean pooling with the prompt, two
-    Dense layers, Normalize) at hidden size 32, with MiniLM's tokenizer for a vocabulary."""
+    Dense layers, Normalize) at hidden size 32, with MiniLM's tokenizer for a vocabulary; the
+    second Dense gives `out_dim` dimensions."""
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer import modules as st
@@ -43,11 +44,11 @@ def tiny_gemma(folder: Path) -> Path:
         st.Transformer(str(hf), max_seq_length=128),
         st.Pooling(32, pooling_mode="mean", include_prompt=True),
         st.Dense(32, 64, bias=False, activation_function=torch.nn.Identity()),
-        st.Dense(64, 32, bias=False, activation_function=torch.nn.Identity()),
+        st.Dense(64, out_dim, bias=False, activation_function=torch.nn.Identity()),
         st.Normalize(),
     ]
     model = SentenceTransformer(modules=modules, prompts=PROMPTS, device="cpu")
-    out = folder / "tiny-gemma"
+    out = folder / name
     model.save(str(out), safe_serialization=True)
     return out
 
