@@ -62,48 +62,47 @@ def zip_folder(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
+def _wheel(folder: Path, dist: str, version: str, files: dict[str, bytes | str]) -> str:
+    """A minimal wheel that `pip download` accepts; returns its requirement."""
+    package = dist.replace("-", "_")
+    info = f"{package}-{version}.dist-info"
+    with zipfile.ZipFile(folder / f"{package}-{version}-py3-none-any.whl", "w") as wheel:
+        for name, data in files.items():
+            wheel.writestr(f"{package}/{name}", data)
+        wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+        wheel.writestr(
+            f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        )
+        wheel.writestr(f"{info}/RECORD", "")
+    return f"{dist}=={version}"
+
+
+def _pieces(data: bytes, pieces: int) -> list[bytes]:
+    size = -(-len(data) // pieces)
+    return [data[i * size : (i + 1) * size] for i in range(pieces)]
+
+
 def chunk_wheels(data: bytes, pieces: int, folder: Path, name: str = "tiny-chunks") -> list[str]:
     """Wheels laid out like the EmbeddingGemma upload: version 0.1.(i+1) holds chunk i and an
     `__init__.py` saying `CHUNK_INDEX = i`. Returns the requirements, in order."""
     folder.mkdir(parents=True, exist_ok=True)
-    size = -(-len(data) // pieces)
-    package = name.replace("-", "_")
-    requirements = []
-    for i in range(pieces):
-        version = f"0.1.{i + 1}"
-        with zipfile.ZipFile(folder / f"{package}-{version}-py3-none-any.whl", "w") as wheel:
-            wheel.writestr(
-                f"{package}/__init__.py", f'"""chunk {i}"""\nCHUNK_INDEX = {i}\nTOTAL = {pieces}\n'
-            )
-            wheel.writestr(f"{package}/chunk.bin", data[i * size : (i + 1) * size])
-            info = f"{package}-{version}.dist-info"
-            wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-            wheel.writestr(
-                f"{info}/WHEEL",
-                "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-            )
-            wheel.writestr(f"{info}/RECORD", "")
-        requirements.append(f"{name}=={version}")
-    return requirements
+    return [
+        _wheel(
+            folder,
+            name,
+            f"0.1.{i + 1}",
+            {"__init__.py": f"CHUNK_INDEX = {i}\nTOTAL = {pieces}\n", "chunk.bin": piece},
+        )
+        for i, piece in enumerate(_pieces(data, pieces))
+    ]
 
 
 def split_zip_wheels(data: bytes, pieces: int, folder: Path, name: str = "tiny-part") -> list[str]:
-    """Wheels laid out like the all-mpnet-base-v2 upload: part i holds `model.zip.00i`."""
+    """Wheels laid out like the all-mpnet-base-v2 upload: part i holds `input/model.zip.00i`."""
     folder.mkdir(parents=True, exist_ok=True)
-    size = -(-len(data) // pieces)
-    requirements = []
-    for i in range(pieces):
-        dist = f"{name}-{i + 1:03d}"
-        package = dist.replace("-", "_")
-        with zipfile.ZipFile(folder / f"{package}-0.0.1-py3-none-any.whl", "w") as wheel:
-            wheel.writestr(f"{package}/__init__.py", "")
-            wheel.writestr(f"{package}/input/model.zip.{i + 1:03d}", data[i * size : (i + 1) * size])
-            info = f"{package}-0.0.1.dist-info"
-            wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.0.1\n")
-            wheel.writestr(
-                f"{info}/WHEEL",
-                "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-            )
-            wheel.writestr(f"{info}/RECORD", "")
-        requirements.append(f"{dist}==0.0.1")
-    return requirements
+    return [
+        _wheel(
+            folder, f"{name}-{i + 1:03d}", "0.0.1", {"__init__.py": "", f"input/model.zip.{i + 1:03d}": piece}
+        )
+        for i, piece in enumerate(_pieces(data, pieces))
+    ]
