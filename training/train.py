@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
+from tqdm.auto import tqdm
 
 from models.bundle import ENCODER_DIR, Bundle, save_bundle
 from models.embedding_cache import EmbeddingCache
@@ -205,7 +206,8 @@ def _fit_heads(
     example. Without the temperature a head fitted on a few examples per label is so unsure that
     the service's `min_confidence` drops most of its answers."""
     say(f"embedding {len(texts)} texts with {encoder.version}")
-    embeddings = encoder.encode(texts).sentences
+    with tqdm(total=len(texts), desc="embed", unit="text") as bar:  # cached texts count at once
+        embeddings = encoder.encode(texts, progress=lambda done, _: bar.update(done - bar.n)).sentences
     fitted, metrics = {}, {}
     for head in heads:
         labels = labelled.column(head)
