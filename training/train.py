@@ -46,7 +46,7 @@ class TrainOptions:
     mode: Mode = "head"
     valid_share: float = 0.1
     seed: int = 0
-    c_grid: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0)
+    c_grid: tuple[float, ...] = (3.0, 10.0, 30.0)
     taxonomy_words: bool = True  # train the touchpoint head on each touchpoint's name too
     encoder: str | None = None  # a preset (`mot encoders list`) or a model folder; default minilm
     encoder_dim: int | None = None  # Matryoshka dimensions kept
