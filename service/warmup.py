@@ -54,6 +54,15 @@ class Warmup:
         """Seconds until the taxonomy is likely ready, at `rate` phrases a second."""
         return min(60, max(1, math.ceil((progress.total - progress.done) / rate)))
 
+    def status(self) -> list[dict[str, object]]:
+        """Each taxonomy queued or being embedded, with its phrases done and in all."""
+        with self._lock:
+            return [
+                {"taxonomy": name, "done": p.done, "total": p.total}
+                for (_, name, _), p in sorted(self._progress.items(), key=lambda item: item[0][1])
+                if p.done < p.total and not p.failed
+            ]
+
     def pending(self) -> list[str]:
         """Names of taxonomies queued or being embedded."""
         with self._lock:

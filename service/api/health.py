@@ -45,7 +45,7 @@ def readyz(request: Request) -> JSONResponse:
         "checks": checks,
         "model_version": state.analyzer.model_version if state is not None else None,
         # taxonomies whose prototypes are still being embedded: requests naming them get 503
-        "warming": state.warmup.pending() if state is not None else [],
+        "warming": state.warmup.status() if state is not None else [],
     }
     if errors:
         body["errors"] = errors
