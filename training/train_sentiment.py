@@ -50,9 +50,12 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = Settings()
+    if settings.encoder_dim is not None and args.out is None:
+        parser.error("with MOT_ENCODER_DIM set, give --out: the shipped head folder holds the full size's")
     encoder = open_encoder(
         args.encoder,
         models_dir=settings.models_dir,
+        dim=settings.encoder_dim,
         cache=EmbeddingCache(settings.embedding_cache_dir) if settings.embedding_cache_dir else None,
     )
     args.out = args.out or head_dir_for(encoder.preset)
