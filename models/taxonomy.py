@@ -7,6 +7,7 @@ against it at once (zero-shot, from descriptions and example phrases).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -212,3 +213,19 @@ def describe_errors(exc: ValidationError) -> str:
         message = re.sub(r"^Value error, ", "", err["msg"])
         parts.append(f"{loc}: {message}" if loc else message)
     return "; ".join(parts)
+
+
+def find_taxonomy(
+    name_or_path: str, files: Iterable[str | Path] = (), max_bytes: int = MAX_FILE_BYTES
+) -> Taxonomy:
+    """A taxonomy by what a user types: a YAML/JSON path, or the name of a shipped pack or of
+    one of `files` (MOT_TAXONOMY_FILES)."""
+    if Path(name_or_path).suffix in {".yaml", ".yml", ".json"}:
+        return load_taxonomy(name_or_path, max_bytes)
+    packs = builtin_packs()
+    for path in files:
+        taxonomy = load_taxonomy(path)
+        packs[taxonomy.name] = taxonomy
+    if name_or_path not in packs:
+        raise TaxonomyError(f"unknown taxonomy {name_or_path!r}: use one of {sorted(packs)} or a YAML path")
+    return packs[name_or_path]

@@ -24,7 +24,7 @@ def free_port() -> int:
 @contextmanager
 def local_server(settings: Settings, startup_timeout: float = 300) -> Iterator[str]:
     port = free_port()
-    app = create_app(settings)
+    app = create_app(settings.model_copy(update={"host": "127.0.0.1", "port": port}))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
 from models.taxonomy import Taxonomy
-from service.auth.ratelimit import RateLimiter
-from service.inference import InferenceQueue
-from service.jobs.clusters import ClusterIndex
+from service.common.ratelimit import RateLimiter
+from service.domain.cluster_index import ClusterIndex
+from service.domain.inference import InferenceQueue
+from service.domain.runtime import build_analyzer, open_bundle
+from service.domain.taxonomies import TaxonomyRegistry
+from service.domain.warmup import Warmup
+from service.jobs.clusters import refresh_work
+from service.jobs.reembed import reembed_work
 from service.jobs.registry import Job, Jobs
-from service.metrics import Metrics
+from service.jobs.retention import retention_work
 from service.settings import Settings
-from service.taxonomies import TaxonomyRegistry
-from service.warmup import Warmup
+from service.telemetry.metrics import Metrics
+
+log = logging.getLogger("mot")
 
 
 @dataclass
@@ -32,7 +40,7 @@ class AppState:
     jobs: Jobs
     clusters: ClusterIndex  # the active clusters, for assigning comments at ingest
     limiter: RateLimiter  # per-key request budget
-    customer_key: bytes  # HMAC key of customer ids (service/privacy.py)
+    customer_key: bytes  # HMAC key of customer ids (service/domain/privacy.py)
     metrics: Metrics
     inference: InferenceQueue  # every request's comments wait here for the model
     warmup: Warmup  # taxonomy prototypes embedded ahead of requests
@@ -55,22 +63,16 @@ class AppState:
 
     def start_reembedding(self) -> None:
         """Bring every stored embedding to the encoder in service, in the background."""
-        from service.jobs.reembed import reembed_work
-
         self.jobs.start(
             "reembed", reembed_work(self.sessions, lambda: self.analyzer, self.settings.reembed_batch)
         )
 
     def start_retention(self):
         """Blank the text of comments older than MOT_RETENTION_DAYS, in the background."""
-        from service.jobs.retention import retention_work
-
         return self.jobs.start("retention", retention_work(self.sessions, self.settings.retention_days))
 
     def start_cluster_refresh(self) -> Job:
         """Re-cluster the stored comments in the background; returns the job."""
-        from service.jobs.clusters import refresh_work
-
         started = time.perf_counter()
 
         def publish(index: ClusterIndex) -> None:
@@ -81,3 +83,22 @@ class AppState:
         return self.jobs.start(
             "clusters", refresh_work(self.sessions, lambda: self.analyzer, self.settings, publish)
         )
+
+    def swap_bundle(self, path: Path) -> Analyzer:
+        """Serve the bundle at `path` from now on: built beside the model in service and put in its
+        place in one assignment, so requests under way finish on the old one."""
+        bundle = open_bundle(path, self.settings)
+        assert bundle is not None
+        analyzer = build_analyzer(self.settings, bundle, reuse=self.analyzer)
+        if bundle.taxonomy is not None:
+            analyzer.classifier(bundle.taxonomy)  # build the classifier before taking traffic
+            self.taxonomies.use_bundle(bundle.taxonomy)
+        analyzer.classifier(self.taxonomies.get(None))
+        old = self.analyzer
+        self.analyzer = analyzer
+        self.metrics.set_model(analyzer.model_version, analyzer.encoder.version)
+        log.info("model swapped: %s -> %s", old.model_version, analyzer.model_version)
+        self.warm_taxonomies()
+        if analyzer.encoder.version != old.encoder.version:
+            self.start_reembedding()  # stored vectors of the old encoder must not mix with new ones
+        return analyzer

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from service.loadserver import ServerProcess
+from service.tools.loadserver import ServerProcess
 
 
 def batch(source: str, number: int, size: int = 8) -> dict[str, object]:

@@ -237,7 +237,7 @@ def test_mot_distill_then_train_on_the_student_then_serve_it(tmp_path: Path) -> 
     import csv
 
     from models.bundle import load_bundle
-    from service.runtime import build_analyzer
+    from service.domain.runtime import build_analyzer
     from service.settings import Settings
 
     teacher = tiny_gemma(tmp_path, out_dim=384, name="teacher")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from service.loadreport import check_stored
+from service.tools.loadreport import check_stored
 
 
 def mot(*args: str, env: dict[str, str] | None = None) -> tuple[dict, str]:

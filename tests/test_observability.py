@@ -17,8 +17,8 @@ import structlog
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.local_server import local_server
-from service.logging import configure_logging
 from service.settings import Settings
+from service.telemetry.logging import configure_logging
 from tests.test_clusters_api import refresh
 
 METRICS = [

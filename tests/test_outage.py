@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from service.local_server import local_server
-from service.outage import is_unavailable
 from service.settings import Settings
+from service.store.outage import is_unavailable
 from tests.conftest import POSTGRES_URL
 from tests.proxy import TcpProxy
 from tests.test_observability import samples, value

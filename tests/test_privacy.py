@@ -18,9 +18,9 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
+from service.domain.privacy import KEY_NAME, customer_key
 from service.jobs.retention import blank_expired
 from service.local_server import local_server
-from service.privacy import KEY_NAME, customer_key
 from service.settings import Settings
 from service.store.engine import session_factory
 from service.store.secrets import stored_secret

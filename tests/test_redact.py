@@ -2,7 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from models.redact import Redactor, iban_valid, luhn_valid
-from service.runtime import redactor
+from service.domain.runtime import redactor
 from service.settings import Settings
 
 

@@ -14,8 +14,8 @@ import pytest
 from models.bundle import load_bundle
 from service.local_server import local_server
 from service.settings import Settings
-from tests.test_training import ROWS, write_csv
-from training.labelled import load_labelled, resolve_taxonomy
+from tests.helpers import LABELLED_ROWS, write_csv
+from training.labelled import load_labelled, fit_taxonomy
 from training.train import TrainOptions, train_bundle
 
 
@@ -27,7 +27,7 @@ def make_bundle(folder: Path, name: str, rows: list[tuple[str, ...]]) -> Path:
         stage_col="stage",
         sentiment_col="sentiment",
     )
-    taxonomy = resolve_taxonomy(labelled, None, "support")
+    taxonomy = fit_taxonomy(labelled, None, "support")
     train_bundle(labelled, taxonomy, TrainOptions(name=name), folder / name, say=lambda _: None)
     return folder / name
 
@@ -35,7 +35,7 @@ def make_bundle(folder: Path, name: str, rows: list[tuple[str, ...]]) -> Path:
 @pytest.fixture(scope="module")
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bundles")
-    return {"a": make_bundle(folder, "model_a", ROWS), "b": make_bundle(folder, "model_b", ROWS[1:])}
+    return {"a": make_bundle(folder, "model_a", LABELLED_ROWS), "b": make_bundle(folder, "model_b", LABELLED_ROWS[1:])}
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_swap_under_load_drops_nothing(url: str, bundles: dict[str, Path], tmp_p
         per_client.append(mine)
         with httpx.Client(base_url=url, timeout=60) as http:
             while not stop.is_set():
-                body = {"taxonomy": "support", "comments": [{"text": t} for t, *_ in ROWS[:8]]}
+                body = {"taxonomy": "support", "comments": [{"text": t} for t, *_ in LABELLED_ROWS[:8]]}
                 response = http.post("/v1/analyze", json=body)
                 statuses.append(response.status_code)
                 if response.status_code == 200:
@@ -125,7 +125,7 @@ def test_bundle_root_confines_swaps(bundles: dict[str, Path], tmp_path: Path) ->
 
 def test_promoting_a_new_encoder_reembeds_stored_comments(tmp_path: Path) -> None:
     labelled = load_labelled(
-        write_csv(tmp_path / "rows.csv", ROWS),
+        write_csv(tmp_path / "rows.csv", LABELLED_ROWS),
         text_col="text",
         touchpoint_col="touchpoint",
         stage_col="stage",
@@ -133,13 +133,13 @@ def test_promoting_a_new_encoder_reembeds_stored_comments(tmp_path: Path) -> Non
     options = TrainOptions(name="tuned", mode="finetune")
     options.finetune.epochs, options.finetune.batch_size = 1, 8
     tuned = train_bundle(
-        labelled, resolve_taxonomy(labelled, None, "support"), options, tmp_path / "tuned", say=print
+        labelled, fit_taxonomy(labelled, None, "support"), options, tmp_path / "tuned", say=print
     )
     assert tuned.encoder_path is not None
 
     settings = Settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", reembed_batch=5)
     with local_server(settings) as base, httpx.Client(base_url=base, timeout=120) as http:
-        comments = [{"id": str(i), "source": "s", "text": text} for i, (text, *_) in enumerate(ROWS)]
+        comments = [{"id": str(i), "source": "s", "text": text} for i, (text, *_) in enumerate(LABELLED_ROWS)]
         assert http.post("/v1/comments", json={"comments": comments}).status_code == 200
         stock = http.get("/v1/model").json()
         assert stock["stale_embeddings"] == 0
@@ -153,7 +153,7 @@ def test_promoting_a_new_encoder_reembeds_stored_comments(tmp_path: Path) -> Non
             time.sleep(0.2)
         job = http.get(f"/v1/jobs/{jobs[0]['id']}").json()
         assert job["kind"] == "reembed" and job["status"] == "done", job
-        assert job["done"] == job["total"] == len(ROWS) and job["progress"] == 1.0
+        assert job["done"] == job["total"] == len(LABELLED_ROWS) and job["progress"] == 1.0
         stored = http.get("/v1/comments", params={"source": "s"}).json()["comments"]
         assert {c["embedding_model"] for c in stored} == {tuned.encoder_version}
         assert http.get("/v1/model").json()["stale_embeddings"] == 0

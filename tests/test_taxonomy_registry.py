@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from models.taxonomy import TaxonomyError, parse_taxonomy
+from service.domain.taxonomies import TaxonomyRegistry, UnknownTaxonomy
 from service.store.engine import make_engine, migrate, session_factory
-from service.taxonomies import TaxonomyRegistry, UnknownTaxonomy
 
 PIZZA = "name: pizza\ntouchpoints:\n- {id: delivery, name: Delivery, stage: usage, description: late pizza}\n"
 

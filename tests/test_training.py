@@ -15,59 +15,26 @@ from models.encoder import Encoder
 from models.pipeline import Analyzer
 from models.redact import Redactor
 from models.sentiment import SentimentHead
-from tests.test_cli import mot
+from tests.helpers import LABELLED_ROWS, mot, write_csv
 from training.finetune import FinetuneConfig, Task, finetune
-from training.labelled import LabelledDataError, load_labelled, resolve_taxonomy
-
-# (text, touchpoint, stage, sentiment): three new touchpoints, known by construction
-ROWS = [
-    ("My parcel arrived two weeks late", "delivery", "usage", "negative"),
-    ("The courier left the box in the rain", "delivery", "usage", "negative"),
-    ("Delivery was quick, arrived the next day", "delivery", "usage", "positive"),
-    ("Package came on time and well wrapped", "delivery", "usage", "positive"),
-    ("Where is my order? Tracking has not moved", "delivery", "usage", "negative"),
-    ("The shipment is still stuck at the depot", "delivery", "usage", "neutral"),
-    ("I still have not got my refund", "refunds", "after_sales", "negative"),
-    ("Refund came back to my card within days", "refunds", "after_sales", "positive"),
-    ("How long does a refund take to process?", "refunds", "after_sales", "neutral"),
-    ("They refused to give my money back", "refunds", "after_sales", "negative"),
-    ("Money back was fast and painless", "refunds", "after_sales", "positive"),
-    ("Returned the item, waiting on the reimbursement", "refunds", "after_sales", "neutral"),
-    ("I cannot log in to my account", "login", "usage", "negative"),
-    ("Password reset email never arrives", "login", "usage", "negative"),
-    ("Signing in with my face works great", "login", "usage", "positive"),
-    ("The app keeps logging me out", "login", "usage", "negative"),
-    ("Two-factor code made login easy", "login", "usage", "positive"),
-    ("How do I change my sign-in email?", "login", "usage", "neutral"),
-]
-
-
-def write_csv(
-    path: Path, rows: list[tuple[str, ...]], header=("text", "touchpoint", "stage", "sentiment")
-) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
+from training.labelled import LabelledDataError, load_labelled, fit_taxonomy
 
 @pytest.mark.parametrize(
     ("rows", "options", "message"),
     [
-        (ROWS, {"touchpoint_col": "topic"}, "no column 'topic'"),
+        (LABELLED_ROWS, {"touchpoint_col": "topic"}, "no column 'topic'"),
         (
-            [*ROWS[:3], ("  ", "delivery", "usage", "negative"), *ROWS[3:]],
+            [*LABELLED_ROWS[:3], ("  ", "delivery", "usage", "negative"), *LABELLED_ROWS[3:]],
             {"touchpoint_col": "touchpoint"},
             "row 5: 'text' is empty",
         ),
         (
-            [*ROWS, ("Gift wrap was lovely", "gift_wrap", "usage", "positive")],
+            [*LABELLED_ROWS, ("Gift wrap was lovely", "gift_wrap", "usage", "positive")],
             {"touchpoint_col": "touchpoint"},
             "row 20: touchpoint 'gift_wrap' has 1 example",
         ),
         (
-            [*ROWS[:2], ("ok", "delivery", "usage", "meh"), *ROWS[2:]],
+            [*LABELLED_ROWS[:2], ("ok", "delivery", "usage", "meh"), *LABELLED_ROWS[2:]],
             {"sentiment_col": "sentiment"},
             "row 4: sentiment 'meh'",
         ),
@@ -83,22 +50,22 @@ def test_unknown_touchpoint_needs_a_stage_or_the_taxonomy(tmp_path: Path) -> Non
     from models.taxonomy import builtin_packs
 
     labelled = load_labelled(
-        write_csv(tmp_path / "l.csv", ROWS), text_col="text", touchpoint_col="touchpoint"
+        write_csv(tmp_path / "l.csv", LABELLED_ROWS), text_col="text", touchpoint_col="touchpoint"
     )
     with pytest.raises(
         LabelledDataError, match="row 8: touchpoint 'refunds' is not in taxonomy 'ecommerce'.*--stage-col"
     ):
-        resolve_taxonomy(labelled, builtin_packs()["ecommerce"], "shop")
+        fit_taxonomy(labelled, builtin_packs()["ecommerce"], "shop")
     labelled = load_labelled(
-        write_csv(tmp_path / "l.csv", ROWS), text_col="text", touchpoint_col="touchpoint", stage_col="stage"
+        write_csv(tmp_path / "l.csv", LABELLED_ROWS), text_col="text", touchpoint_col="touchpoint", stage_col="stage"
     )
-    taxonomy = resolve_taxonomy(labelled, builtin_packs()["ecommerce"], "shop")
+    taxonomy = fit_taxonomy(labelled, builtin_packs()["ecommerce"], "shop")
     assert taxonomy is not None and {"delivery", "refunds", "login"} <= {tp.id for tp in taxonomy.touchpoints}
     assert taxonomy.touchpoint("refunds").stage == "after_sales"
 
 
 def test_cli_refuses_a_bad_file_with_one_line(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "bad.csv", [*ROWS[:1], ("", "delivery", "usage", "negative"), *ROWS[1:]])
+    path = write_csv(tmp_path / "bad.csv", [*LABELLED_ROWS[:1], ("", "delivery", "usage", "negative"), *LABELLED_ROWS[1:]])
     done = mot("train", "--data", str(path), "--touchpoint-col", "touchpoint", "--out", str(tmp_path / "b"))
     assert done.returncode == 2
     assert "row 3: 'text' is empty: fill it in or drop the row" in done.stderr
@@ -108,7 +75,7 @@ def test_cli_refuses_a_bad_file_with_one_line(tmp_path: Path) -> None:
 def train(tmp_path: Path, mode: str, *extra: str) -> Path:
     out = tmp_path / f"bundle-{mode}"
     done = mot(
-        "train", "--data", str(write_csv(tmp_path / "train.csv", ROWS)), "--out", str(out),
+        "train", "--data", str(write_csv(tmp_path / "train.csv", LABELLED_ROWS)), "--out", str(out),
         "--touchpoint-col", "touchpoint", "--stage-col", "stage", "--sentiment-col", "sentiment",
         "--mode", mode, "--valid-share", "0.2", *extra,
     )  # fmt: skip
@@ -149,7 +116,7 @@ def test_few_labels_train_with_the_taxonomy_words_and_a_fitted_temperature(tmp_p
     plain = json.loads(
         (train(tmp_path / "plain", "head", "--no-taxonomy-words") / "manifest.json").read_text()
     )
-    assert "taxonomy_words" not in plain["data"] and plain["data"]["examples"] == len(ROWS)
+    assert "taxonomy_words" not in plain["data"] and plain["data"]["examples"] == len(LABELLED_ROWS)
 
 
 def test_taxonomy_words_name_each_labelled_touchpoint_once() -> None:
@@ -212,9 +179,9 @@ def test_finetune_resumes_where_it_stopped(tmp_path: Path) -> None:
 
     from models.encoder import default_model_path
 
-    texts = [r[0] for r in ROWS]
-    labels = sorted({r[1] for r in ROWS})
-    task = Task("touchpoint", labels, [labels.index(r[1]) for r in ROWS])
+    texts = [r[0] for r in LABELLED_ROWS]
+    labels = sorted({r[1] for r in LABELLED_ROWS})
+    task = Task("touchpoint", labels, [labels.index(r[1]) for r in LABELLED_ROWS])
     config = FinetuneConfig(epochs=2, batch_size=6, patience=5)
 
     def model():

@@ -15,11 +15,11 @@ from models.encoder import Encoder
 from models.pipeline import Analyzer
 from models.sentiment import SentimentHead
 from models.taxonomy import builtin_packs, parse_taxonomy
-from service.inference import Busy, InferenceQueue
+from service.domain.inference import Busy, InferenceQueue
+from service.domain.warmup import Warmup
 from service.local_server import local_server
-from service.metrics import Metrics
 from service.settings import Settings
-from service.warmup import Warmup
+from service.telemetry.metrics import Metrics
 
 
 def big_taxonomy(name: str, touchpoints: int = 20, examples: int = 100) -> str:

@@ -11,22 +11,21 @@ from models.bundle import ENCODER_DIR, Bundle, save_bundle
 from models.embedding_cache import EmbeddingCache
 from models.encoder import Encoder, open_encoder, preset_path
 from models.normalize import normalize
+from models.records import RecordsError, read_records
 from models.redact import Redactor
 from models.sentiment import SentimentHead, head_dir_for
 from service.settings import Settings
 from training.card import model_card
 from training.distill import DistillConfig, distill
-from training.labelled import LabelledDataError, read_records, slug
+from training.labelled import slug
 
 
 def read_texts(path: Path, text_col: str, limit: int | None) -> list[str]:
     """The non-empty texts of a CSV or JSONL file's column, redacted as the service would."""
     try:
-        records, _ = read_records(path)
-    except LabelledDataError as exc:
+        records = read_records(path).rows
+    except RecordsError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    if not records:
-        raise typer.BadParameter(f"{path.name} has no rows: give a file of comments")
     if text_col not in records[0]:
         raise typer.BadParameter(f"{path.name} has no column {text_col!r}; it has {sorted(records[0])}")
     redactor = Redactor()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import typer
 
-from models.taxonomy import Taxonomy, TaxonomyError, builtin_packs, load_taxonomy
+from models.taxonomy import Taxonomy, TaxonomyError, find_taxonomy
 from service.settings import Settings
 from training.contrastive import ContrastiveConfig
 from training.finetune import FinetuneConfig
-from training.labelled import LabelledDataError, load_labelled, resolve_taxonomy, sample_per_label, slug
+from training.labelled import LabelledDataError, fit_taxonomy, load_labelled, sample_per_label, slug
 from training.train import TrainOptions, train_bundle
 
 MODES = ("head", "fewshot", "finetune")
@@ -21,14 +21,8 @@ MODES = ("head", "fewshot", "finetune")
 def pick_taxonomy(name_or_path: str | None) -> Taxonomy | None:
     if name_or_path is None:
         return None
-    packs = builtin_packs()
-    if name_or_path in packs:
-        return packs[name_or_path]
-    path = Path(name_or_path)
-    if not path.is_file():
-        raise typer.BadParameter(f"{name_or_path!r} is neither a pack ({sorted(packs)}) nor a YAML file")
     try:
-        return load_taxonomy(path)
+        return find_taxonomy(name_or_path)
     except TaxonomyError as exc:
         raise typer.BadParameter(str(exc)) from exc
 
@@ -76,7 +70,7 @@ def run_train(
         if per_label is not None:
             head = next(h for h in ("touchpoint", "stage", "sentiment") if labelled.has(h))
             labelled = sample_per_label(labelled, head, per_label, seed)
-        resolved = resolve_taxonomy(labelled, pick_taxonomy(taxonomy), name)
+        resolved = fit_taxonomy(labelled, pick_taxonomy(taxonomy), name)
     except LabelledDataError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

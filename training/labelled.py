@@ -3,14 +3,13 @@ against a taxonomy. Every error names the row (as a spreadsheet shows it) and th
 
 from __future__ import annotations
 
-import csv
-import json
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.records import RecordsError, read_records
 from models.sentiment import LABELS as SENTIMENTS
 from models.taxonomy import DEFAULT_STAGES, Taxonomy, Touchpoint
 
@@ -61,36 +60,6 @@ class LabelledSet:
         )
 
 
-def read_records(path: Path) -> tuple[list[dict[str, object]], int]:
-    """Rows of a CSV (header first) or JSONL file, and the number of the first data row."""
-    if not path.is_file():
-        raise LabelledDataError(f"{path} does not exist: pass --data with a CSV or JSONL file")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                return list(csv.DictReader(handle)), 2
-        if suffix in {".jsonl", ".ndjson"}:
-            records = []
-            with path.open(encoding="utf-8") as handle:
-                for number, line in enumerate(handle, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise LabelledDataError(
-                            f"{path.name} line {number}: not valid JSON ({exc.msg})"
-                        ) from exc
-                    if not isinstance(record, dict):
-                        raise LabelledDataError(f"{path.name} line {number}: each line must be a JSON object")
-                    records.append(record)
-            return records, 1
-    except UnicodeDecodeError as exc:
-        raise LabelledDataError(f"{path.name} is not UTF-8 text: save it as UTF-8") from exc
-    raise LabelledDataError(f"{path.name}: use a .csv or .jsonl file")
-
-
 def load_labelled(
     path: Path,
     *,
@@ -100,9 +69,11 @@ def load_labelled(
     sentiment_col: str | None = None,
     min_examples: int = 2,
 ) -> LabelledSet:
-    records, first = read_records(path)
-    if not records:
-        raise LabelledDataError(f"{path.name} has no rows")
+    try:
+        read = read_records(path)
+    except RecordsError as exc:
+        raise LabelledDataError(str(exc)) from exc
+    records, first = read.rows, read.first_row
     wanted = {"--text-col": text_col, "--touchpoint-col": touchpoint_col}
     wanted |= {"--stage-col": stage_col, "--sentiment-col": sentiment_col}
     columns = set().union(*(r.keys() for r in records[:100]))
@@ -179,7 +150,7 @@ def slug(label: str) -> str:
     return value[:64]
 
 
-def resolve_taxonomy(labelled: LabelledSet, taxonomy: Taxonomy | None, name: str) -> Taxonomy | None:
+def fit_taxonomy(labelled: LabelledSet, taxonomy: Taxonomy | None, name: str) -> Taxonomy | None:
     """Map touchpoint and stage labels onto the taxonomy, in place; labels not in it become new
     touchpoints when the file names their stage. Returns the taxonomy the bundle is trained for."""
     if not labelled.has("touchpoint") and not labelled.has("stage"):

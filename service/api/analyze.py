@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from service.api.analysis import check_batch, to_result
+from service.api.analysis import check_batch
 from service.auth.guard import INGEST
 from service.deps import StateDep
+from service.domain.results import to_result
 from service.schemas import AnalyzeResponse, CommentsRequest, validate_items
 
 router = APIRouter(prefix="/v1", tags=["analyze"])

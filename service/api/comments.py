@@ -3,20 +3,17 @@ word search, paging) and GET /v1/comments/{id}/similar (more like this)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
 from service.api.analysis import check_batch
-from service.api.clusters import members_of
 from service.api.errors import ErrorOut, refusals
-from service.api.ids import CommentId
 from service.auth.guard import INGEST, READ
 from service.deps import SessionDep, StateDep
-from service.ingest import ingest_items
+from service.domain.ingest import ingest_items
 from service.schemas import (
-    ROW_ID_MAX,
     CommentPage,
     CommentsRequest,
     IngestResponse,
@@ -24,10 +21,11 @@ from service.schemas import (
     SimilarComment,
     StoredComment,
 )
-from service.store.comments import CommentFilter, page_comments
+from service.store.comments import page_comments
 from service.store.search import similar_comments
 from service.store.tables import Comment
-from service.times import UtcDatetime
+from service.web.filters import CommentFilterDep
+from service.web.ids import CommentId
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 
@@ -54,33 +52,6 @@ def ingest(body: CommentsRequest, state: StateDep) -> IngestResponse | JSONRespo
             response.model_dump(mode="json"), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )
     return response
-
-
-def comment_filter(
-    session: SessionDep,
-    since: Annotated[UtcDatetime | None, Query(description="created_at >= since (ISO 8601)")] = None,
-    until: Annotated[UtcDatetime | None, Query(description="created_at < until (ISO 8601)")] = None,
-    stage: str | None = None,
-    touchpoint: Annotated[str | None, Query(description="comments that name this touchpoint")] = None,
-    sentiment: Literal["negative", "neutral", "positive"] | None = None,
-    source: str | None = None,
-    taxonomy: str | None = None,
-    cluster: Annotated[
-        int | None,
-        Query(ge=1, le=ROW_ID_MAX, description="comments of this pain cluster (and of those merged into it)"),
-    ] = None,
-    q: Annotated[
-        str | None, Query(max_length=500, description='words (or "quoted phrases") the text must all contain')
-    ] = None,
-) -> CommentFilter:
-    """The comment filters shared by the list, its CSV export and the web UI's explorer."""
-    if since and until and since >= until:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
-    clusters = tuple(members_of(session, cluster)) if cluster is not None else None
-    return CommentFilter(since, until, stage, touchpoint, sentiment, source, taxonomy, clusters, q)
-
-
-CommentFilterDep = Annotated[CommentFilter, Depends(comment_filter)]
 
 
 @router.get("/comments", dependencies=[READ], response_model=CommentPage)

@@ -9,16 +9,17 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from service.api.errors import refusals
-from service.api.ids import CommentId
 from service.auth.guard import READ, TRIAGE
 from service.deps import SessionDep, StateDep
-from service.export import csv_response
+from service.domain.taxonomies import UnknownTaxonomy
 from service.schemas import CorrectionIn, CorrectionOut
-from service.store.tables import Comment, Correction
-from service.taxonomies import UnknownTaxonomy
+from service.store.comments import get_comment
+from service.store.corrections import add_correction, corrections_with_comments
+from service.store.tables import Correction
+from service.web.download import csv_response
+from service.web.ids import CommentId
 
 router = APIRouter(prefix="/v1", tags=["corrections"])
 EXPORT_COLUMNS = ["text", "touchpoint", "stage", "sentiment", "taxonomy", "comment_id", "source", "id"]
@@ -34,7 +35,7 @@ EXPORT_COLUMNS = ["text", "touchpoint", "stage", "sentiment", "taxonomy", "comme
 def correct(comment_id: CommentId, body: CorrectionIn, state: StateDep, session: SessionDep) -> CorrectionOut:
     if body.touchpoint is None and body.stage is None and body.sentiment is None:
         raise HTTPException(422, "give at least one of touchpoint, stage, sentiment")
-    comment = session.get(Comment, comment_id)
+    comment = get_comment(session, comment_id)
     if comment is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no comment {comment_id}")
     try:
@@ -67,8 +68,7 @@ def correct(comment_id: CommentId, body: CorrectionIn, state: StateDep, session:
         note=body.note,
         created_at=datetime.now(UTC),
     )
-    session.add(row)
-    session.commit()
+    add_correction(session, row)
     return CorrectionOut.model_validate(row, from_attributes=True)
 
 
@@ -79,13 +79,8 @@ def export(
     """One row per corrected comment, its latest correction of each field winning; fields no one
     corrected are left empty, so that they train nothing. Train on it with
     `mot train --data FILE --touchpoint-col touchpoint --stage-col stage --sentiment-col sentiment`."""
-    query = (
-        select(Correction, Comment).join(Comment, Comment.id == Correction.comment_id).order_by(Correction.id)
-    )
-    if taxonomy:
-        query = query.where(Comment.taxonomy == taxonomy)
     rows: dict[int, dict[str, object]] = {}
-    for correction, comment in session.execute(query):
+    for correction, comment in corrections_with_comments(session, taxonomy):
         row = rows.setdefault(
             comment.id,
             {

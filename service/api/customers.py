@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from service.api.errors import refusals
 from service.auth.guard import ADMIN
 from service.deps import SessionDep, StateDep
-from service.privacy import customer_hash
+from service.domain.privacy import customer_hash
 from service.schemas import CustomerErasure
 from service.store.customers import erase_customer
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+
+from service.domain.errors import Conflict, Invalid, NotFound
 
 
 class ErrorOut(BaseModel):
@@ -53,3 +57,13 @@ def json_refusals(schema: dict[str, Any]) -> dict[str, Any]:
                 if code[0] in "45" and content and "application/json" not in content:
                     response["content"] = {"application/json": next(iter(content.values()))}
     return schema
+
+
+def domain_refusals(app: FastAPI) -> None:
+    """Answer what the domain refuses (service/domain/errors.py) with its status and message."""
+    for error, code in ((NotFound, 404), (Conflict, 409), (Invalid, 422)):
+
+        async def handler(_: Request, exc: Exception, code: int = code) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=code)
+
+        app.add_exception_handler(error, handler)

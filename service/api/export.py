@@ -1,5 +1,5 @@
 """CSV exports of every list the web UI shows: comments, pain clusters, the journey map. Same
-filters as the JSON lists; every cell defused against spreadsheet formulas (service/export.py)."""
+filters as the JSON lists; every cell defused against spreadsheet formulas (service/common/spreadsheet.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.api.clusters import cluster_out, dominant_stage, ranked_views
-from service.api.comments import CommentFilterDep
-from service.api.journey import journey
 from service.auth.guard import READ
+from service.common.times import UtcDatetime
 from service.deps import SessionDep, StateDep
-from service.export import csv_response
+from service.domain.clusters import cluster_out, dominant_stage, ranked_views
+from service.domain.journey import journey_of
 from service.schemas import ClusterStatus, JourneyResponse
 from service.store.comments import CommentFilter, iter_comments
-from service.times import UtcDatetime
+from service.web.download import csv_response
+from service.web.filters import CommentFilterDep
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
 
@@ -107,7 +107,7 @@ def export_journey(
     return csv_response(
         "journey.csv",
         JOURNEY_COLUMNS,
-        journey_rows(journey(session, state, since, until, taxonomy, source, compare)),
+        journey_rows(journey_of(session, state.taxonomies, taxonomy, since, until, source, compare)),
     )
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.outage import first_line, reason
+from service.store.outage import first_line, reason
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("mot")

@@ -6,28 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from service.api.errors import refusals
-from service.api.ids import JobId
 from service.auth.guard import READ
 from service.deps import StateDep
-from service.jobs.registry import Job
+from service.jobs.registry import job_out
 from service.schemas import JobOut
+from service.web.ids import JobId
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
-
-
-def job_out(job: Job) -> JobOut:
-    return JobOut(
-        id=job.id,
-        kind=job.kind,
-        status=job.status,
-        total=job.total,
-        done=job.done,
-        progress=round(job.done / job.total, 4) if job.total else 1.0,
-        error=job.error,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        result=job.result,
-    )
 
 
 @router.get("/jobs", dependencies=[READ], response_model=list[JobOut])

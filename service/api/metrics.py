@@ -1,11 +1,11 @@
-"""GET /metrics: the app's Prometheus metrics (see service/metrics.py for what each means)."""
+"""GET /metrics: the app's Prometheus metrics (see service/telemetry/metrics.py for what each means)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
 from service.auth.guard import READ
-from service.metrics import CONTENT_TYPE, Metrics
+from service.telemetry.metrics import CONTENT_TYPE, Metrics
 
 router = APIRouter(tags=["health"])
 

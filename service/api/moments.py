@@ -6,15 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from models.moments import Mentioned, moments
 from service.auth.guard import READ
+from service.common.times import UtcDatetime
 from service.deps import SessionDep, SettingsDep
 from service.schemas import MomentOut, MomentsOut
-from service.store.tables import Comment
-from service.times import UtcDatetime
+from service.store.comments import latest_with_mentions
 
 router = APIRouter(prefix="/v1", tags=["moments"])
 
@@ -35,12 +33,7 @@ def list_moments(
     since: Annotated[UtcDatetime | None, Query(description="created_at >= since")] = None,
     taxonomy: str | None = None,
 ) -> MomentsOut:
-    query = select(Comment).options(selectinload(Comment.mentions))
-    if since:
-        query = query.where(Comment.created_at >= since)
-    if taxonomy:
-        query = query.where(Comment.taxonomy == taxonomy)
-    rows = session.scalars(query.order_by(Comment.id.desc()).limit(settings.cluster_max_comments)).all()
+    rows = latest_with_mentions(session, since, taxonomy, settings.cluster_max_comments)
     mentioned = [
         Mentioned(
             _rating((row.extra or {}).get(settings.rating_field)),

@@ -10,8 +10,8 @@ from models.taxonomy import TaxonomyError, parse_taxonomy
 from service.api.errors import refusals
 from service.auth.guard import ADMIN, READ
 from service.deps import StateDep
+from service.domain.taxonomies import UnknownTaxonomy
 from service.schemas import TaxonomySummary
-from service.taxonomies import UnknownTaxonomy
 
 router = APIRouter(prefix="/v1", tags=["taxonomies"])
 

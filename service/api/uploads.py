@@ -12,9 +12,9 @@ from service.api.errors import refusals
 from service.api.jobs import job_out
 from service.auth.guard import INGEST
 from service.deps import StateDep
+from service.domain.taxonomies import UnknownTaxonomy
 from service.jobs.upload import Columns, UploadError, parse_upload, upload_work
 from service.schemas import JobOut
-from service.taxonomies import UnknownTaxonomy
 
 router = APIRouter(prefix="/v1", tags=["uploads"])
 

@@ -10,57 +10,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.cluster import OUTLIER, ClusterConfig, assign
+from models.cluster import ClusterConfig
 from models.emerging import EmergenceRule, Period
 from models.identity import Known, match
 from models.pain import Comments, mine
 from models.pipeline import Analyzer
+from service.domain.cluster_index import ClusterIndex, load_index
 from service.jobs.registry import Job
 from service.settings import Settings
 from service.store.tables import Comment, PainCluster, TouchpointTrend
-
-
-@dataclass(frozen=True)
-class ClusterIndex:
-    """The active clusters' centres, for assigning new comments at ingest."""
-
-    ids: list[int]
-    centres: np.ndarray
-    radii: np.ndarray
-    scope: str
-    embedding_model: str
-
-    def assign(self, embeddings: np.ndarray, sentiments: list[str], embedding_model: str) -> list[int | None]:
-        if not self.ids or embedding_model != self.embedding_model:
-            return [None] * len(embeddings)
-        found = assign(np.asarray(embeddings, dtype=np.float32), self.centres, self.radii)
-        return [
-            self.ids[c] if c != OUTLIER and (self.scope == "all" or sentiment == "negative") else None
-            for c, sentiment in zip(found.tolist(), sentiments)
-        ]
-
-
-def load_index(sessions: sessionmaker[Session], scope: str) -> ClusterIndex:
-    with sessions() as session:
-        rows = session.scalars(
-            select(PainCluster).where(PainCluster.active, PainCluster.scope == scope).order_by(PainCluster.id)
-        ).all()
-    if not rows:
-        return ClusterIndex([], np.zeros((0, 0), np.float32), np.zeros(0, np.float32), scope, "")
-    return ClusterIndex(
-        ids=[r.id for r in rows],
-        centres=np.stack([np.frombuffer(r.centre, dtype="<f4") for r in rows]),
-        radii=np.array([r.radius for r in rows], dtype=np.float32),
-        scope=scope,
-        embedding_model=rows[0].embedding_model,
-    )
 
 
 def refresh_work(

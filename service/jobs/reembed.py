@@ -7,18 +7,13 @@ import threading
 from collections.abc import Callable
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
 from service.jobs.registry import Job
+from service.store.comments import stale_count
 from service.store.tables import Comment
-
-
-def stale_count(sessions: sessionmaker[Session], encoder_version: str) -> int:
-    with sessions() as session:
-        query = select(func.count()).select_from(Comment).where(Comment.embedding_model != encoder_version)
-        return int(session.scalar(query) or 0)
 
 
 def reembed_work(

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from service.schemas import JobOut
+
 log = logging.getLogger("mot")
 Status = Literal["running", "done", "failed", "stopped"]
 
@@ -86,3 +88,18 @@ class Jobs:
         self.stopping.set()
         for thread in self._threads:
             thread.join(timeout)
+
+
+def job_out(job: Job) -> JobOut:
+    return JobOut(
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        total=job.total,
+        done=job.done,
+        progress=round(job.done / job.total, 4) if job.total else 1.0,
+        error=job.error,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        result=job.result,
+    )

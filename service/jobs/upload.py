@@ -4,22 +4,19 @@ background through the same path as POST /v1/comments, with progress and counts 
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.records import RecordsError, parse_records
 from models.taxonomy import Taxonomy
-from service.ingest import ingest_items
+from service.common.times import TIME_FORMATS, parse_time
+from service.domain.ingest import Ingesting, ingest_items
 from service.jobs.registry import Job
-from service.state import AppState
-from service.times import TIME_FORMATS, parse_time
 
 MAX_ERRORS_SHOWN = 20
-SNIFF_BYTES = 64 * 1024
 
 
 class UploadError(ValueError):
@@ -47,55 +44,29 @@ def parse_upload(
 ) -> ParsedUpload:
     """Rows of the file as comments to store. Only the named columns are kept: the other columns
     of a customer export may hold personal data that redaction never sees."""
-    if b"\x00" in data[:SNIFF_BYTES]:
-        raise UploadError(f"{filename} is not a text file: export the comments as CSV")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UploadError(
-            f"{filename} is not UTF-8 text (byte {exc.start}): save it as 'CSV UTF-8' and upload it again"
-        ) from None
-    if not text.strip():
-        raise UploadError(f"{filename} is empty: upload a CSV file with a header row")
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=_dialect(text))
-    header = [name for name in (reader.fieldnames or []) if name]
+        records = parse_records(data, filename, max_rows, kind="csv", setting="MOT_UPLOAD_MAX_ROWS")
+    except RecordsError as exc:
+        raise UploadError(str(exc)) from None
     for role, name in (
         ("text", columns.text),
         ("id", columns.id),
         ("time", columns.time),
         ("source", columns.source),
     ):
-        if name is not None and name not in header:
+        if name is not None and name not in records.header:
             raise UploadError(
-                f"{filename} has no column {name!r} (its columns: {header}): "
+                f"{filename} has no column {name!r} (its columns: {records.header}): "
                 f"type the name of the column that holds the {role}, as in the header row"
             )
     digest = hashlib.sha256(data).hexdigest()[:12]  # re-uploading the same file stores nothing twice
-    parsed = ParsedUpload(items=[], rows=[])
-    try:
-        for number, row in enumerate(reader, start=2):
-            parsed.total_rows += 1
-            if parsed.total_rows > max_rows:
-                raise UploadError(
-                    f"{filename} has more than {max_rows} rows (MOT_UPLOAD_MAX_ROWS): split it into smaller files"
-                )
-            item = _item(row, number, columns, default_source, digest, parsed)
-            if item is not None:
-                parsed.items.append(item)
-                parsed.rows.append(number)
-    except csv.Error as exc:
-        raise UploadError(f"{filename} is not valid CSV near row {reader.line_num}: {exc}") from None
-    if parsed.total_rows == 0:
-        raise UploadError(f"{filename} has a header row but no comments")
+    parsed = ParsedUpload(items=[], rows=[], total_rows=len(records.rows))
+    for number, row in enumerate(records.rows, start=records.first_row):
+        item = _item(row, number, columns, default_source, digest, parsed)
+        if item is not None:
+            parsed.items.append(item)
+            parsed.rows.append(number)
     return parsed
-
-
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    """Comma unless the header plainly uses ; or tab (spreadsheets in some locales)."""
-    try:
-        return csv.Sniffer().sniff(text[:SNIFF_BYTES].split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
 
 
 def _item(
@@ -121,7 +92,7 @@ def _item(
 
 
 def upload_work(
-    state: AppState, parsed: ParsedUpload, taxonomy: Taxonomy, filename: str
+    state: Ingesting, parsed: ParsedUpload, taxonomy: Taxonomy, filename: str
 ) -> Callable[[Job, threading.Event], None]:
     batch = state.settings.encode_batch_size
 

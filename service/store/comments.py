@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from models.pipeline import Analysis
-from service.schemas import ROW_ID_MAX, CommentIn
 from service.store.search import text_matches
-from service.store.tables import Comment, Mention
+from service.store.tables import ROW_ID_MAX, Comment, Mention
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,10 @@ class Insert:
 
 def insert_comment(
     session: Session,
-    item: CommentIn,
     analysis: Analysis,
     *,
+    created_at: datetime | None,
+    metadata: dict[str, Any],
     source: str,
     external_id: str,
     taxonomy: str,
@@ -44,9 +45,9 @@ def insert_comment(
         source=source,
         external_id=external_id,
         text=analysis.text,
-        created_at=item.created_at or now,
+        created_at=created_at or now,
         received_at=now,
-        metadata=item.metadata,
+        metadata=metadata,
         taxonomy=taxonomy,
         stage=analysis.stage.label,
         stage_confidence=analysis.stage.confidence,
@@ -169,3 +170,25 @@ def iter_comments(session: Session, f: CommentFilter, max_rows: int, chunk: int 
         sent += len(rows)
         if cursor is None:
             return
+
+
+def latest_with_mentions(
+    session: Session, since: datetime | None, taxonomy: str | None, limit: int
+) -> Sequence[Comment]:
+    """The newest `limit` comments (created since `since`, of `taxonomy` if given), mentions loaded."""
+    query = select(Comment).options(selectinload(Comment.mentions))
+    if since:
+        query = query.where(Comment.created_at >= since)
+    if taxonomy:
+        query = query.where(Comment.taxonomy == taxonomy)
+    return session.scalars(query.order_by(Comment.id.desc()).limit(limit)).all()
+
+
+def get_comment(session: Session, comment_id: int) -> Comment | None:
+    return session.get(Comment, comment_id)
+
+
+def stale_count(sessions: sessionmaker[Session], encoder_version: str) -> int:
+    with sessions() as session:
+        query = select(func.count()).select_from(Comment).where(Comment.embedding_model != encoder_version)
+        return int(session.scalar(query) or 0)

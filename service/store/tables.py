@@ -22,7 +22,11 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from service.times import as_utc
+from service.common.times import as_utc
+
+# Row ids are INTEGER columns (32 bits on PostgreSQL): a larger id names nothing, and the driver
+# would raise on it, so every id a client sends is bounded by this.
+ROW_ID_MAX = 2**31 - 1
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -81,7 +85,7 @@ class Comment(Base):
     embedding_model: Mapped[str] = mapped_column(String(200))
     model_version: Mapped[str] = mapped_column(String(300))
     cluster_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # a PainCluster
-    # HMAC-SHA256 of the customer's id (service/privacy.py): erasure finds their comments by it,
+    # HMAC-SHA256 of the customer's id (service/domain/privacy.py): erasure finds their comments by it,
     # while the raw id is never stored (migration 0005).
     customer_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain.taxonomies import UnknownTaxonomy
 from service.state import AppState
-from service.store.tables import Comment, Correction
-from service.taxonomies import UnknownTaxonomy
-
-FIELDS = ("touchpoint", "stage", "sentiment")
+from service.store.corrections import latest_corrections
+from service.store.tables import Comment
 
 
 @dataclass(frozen=True)
@@ -29,14 +27,7 @@ class Card:
 def comment_cards(
     session: Session, state: AppState, rows: Sequence[Comment], similarity: Sequence[float] | None = None
 ) -> list[Card]:
-    corrected: dict[int, dict[str, str]] = {}
-    ids = [c.id for c in rows]
-    if ids:
-        for row in session.scalars(
-            select(Correction).where(Correction.comment_id.in_(ids)).order_by(Correction.id)
-        ):
-            fields = corrected.setdefault(row.comment_id, {})
-            fields.update({f: getattr(row, f) for f in FIELDS if getattr(row, f) is not None})
+    corrected = latest_corrections(session, [c.id for c in rows])
     cards = []
     for i, comment in enumerate(rows):
         try:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, select
 
-from service.api.clusters import cluster_out, dominant_stage, merged_trend, ranked_views, view_of, views
-from service.api.ids import ClusterId
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
-from service.store.tables import Comment, PainCluster
+from service.domain.clusters import cluster_out, dominant_stage, merged_trend, ranked_views, view_of, views
+from service.store.clusters import comments_by_id, get_cluster, latest_refresh
 from service.ui.params import blank, query
 from service.ui.render import page
+from service.web.ids import ClusterId
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 STATUSES = ("new", "known", "resolved", "ignored")
@@ -39,7 +38,7 @@ def clusters_page(
         session, form["status"], form["touchpoint"], form["stage"], True if form["emerging"] else None
     )
     tax = state.taxonomies.get(None)
-    refreshed = session.scalar(select(func.max(PainCluster.refreshed_at)).where(PainCluster.active))
+    refreshed = latest_refresh(session)
     return page(
         request,
         "clusters.html",
@@ -60,13 +59,13 @@ def clusters_page(
 def cluster_page(
     cluster_id: ClusterId, request: Request, session: SessionDep, state: StateDep
 ) -> HTMLResponse:
-    row = session.get(PainCluster, cluster_id)
+    row = get_cluster(session, cluster_id)
     if row is None:
         return page(request, "missing.html", "clusters", "Not found", 404, what=f"cluster {cluster_id}")
     view = view_of(session, row)
     cluster = cluster_out(view)
-    wanted = [i for p in view.parts for i in p.representatives]
-    texts = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(wanted)))}
+    wanted = view.representatives
+    texts = comments_by_id(session, wanted)
     tax = state.taxonomies.get(None)
     taxonomies = [(t.name, origin) for t, origin in state.taxonomies.items()]
     others = [cluster_out(v) for v in views(session) if v.row.id != row.id]
@@ -87,5 +86,5 @@ def cluster_page(
         default_taxonomy=tax.name,
         save_as=tax.name if dict(taxonomies).get(tax.name) in ("api", "file") else f"{tax.name}_local",
         others=sorted(others, key=lambda c: -c.pain),
-        merged_into=session.get(PainCluster, row.merged_into) if row.merged_into else None,
+        merged_into=get_cluster(session, row.merged_into) if row.merged_into else None,
     )

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from service.api.comments import comment_filter
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
-from service.store.comments import count_comments, page_comments
+from service.domain.comments import comment_filter
+from service.store.comments import count_comments, get_comment, page_comments
 from service.store.journey import sources
 from service.store.search import similar_comments
-from service.store.tables import Comment
 from service.ui.cards import comment_cards
 from service.ui.journey import taxonomy_or_default
 from service.ui.params import as_date, as_int, blank, query, start_of
@@ -68,7 +67,7 @@ def comments_page(
         )
         if found is None:
             return page(request, "missing.html", "comments", "Not found", 404, what=f"comment {like_id}")
-        target = comment_cards(session, state, [session.get(Comment, like_id)])[0]
+        target = comment_cards(session, state, [get_comment(session, like_id)])[0]
         cards = comment_cards(session, state, [n.comment for n in found], [n.similarity for n in found])
         return page(
             request, "comments.html", "comments", "More like this", target=target, cards=cards, total=None,
@@ -88,8 +87,8 @@ def comments_page(
             q=form["q"] or None,
         )
         rows, next_cursor = page_comments(session, f, state.settings.ui_page_size, blank(cursor))
-    except (HTTPException, ValueError) as exc:
-        message = exc.detail if isinstance(exc, HTTPException) else str(exc)
+    except ValueError as exc:  # Invalid, or a cursor this page did not make
+        message = str(exc)
         return page(
             request, "comments.html", "comments", "Comments", 422, target=None, cards=[], total=0,
             next_page=None, error=message, **common,

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.taxonomy import Taxonomy
-from service.api.clusters import View, cluster_out, merged_trend, ranked_views
-from service.api.journey import journey_map
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
+from service.domain.clusters import View, cluster_out, merged_trend, ranked_views
+from service.domain.journey import journey_map
+from service.domain.taxonomies import UnknownTaxonomy
 from service.schemas import JourneyResponse
 from service.state import AppState
+from service.store.clusters import emerging_trends, touchpoint_trend
 from service.store.comments import CommentFilter, page_comments
 from service.store.journey import sources
-from service.store.tables import TouchpointTrend
-from service.taxonomies import UnknownTaxonomy
 from service.ui.cards import comment_cards
 from service.ui.params import WINDOWS, blank, query, window
 from service.ui.render import page
@@ -44,10 +43,7 @@ def taxonomy_or_default(state: AppState, name: str | None) -> Taxonomy:
 
 
 def _emerging_touchpoints(session: Session, scope: str) -> dict[str, list[str]]:
-    rows = session.scalars(
-        select(TouchpointTrend).where(TouchpointTrend.emerging, TouchpointTrend.scope == scope)
-    ).all()
-    return {r.touchpoint: r.reasons for r in rows}
+    return {r.touchpoint: r.reasons for r in emerging_trends(session, scope)}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -132,7 +128,7 @@ def touchpoint_page(
     )
     comments, _ = page_comments(session, f, min(LATEST, state.settings.ui_page_size), None)
     cards = comment_cards(session, state, comments)
-    trend = session.get(TouchpointTrend, (touchpoint, state.settings.cluster_scope))
+    trend = touchpoint_trend(session, touchpoint, state.settings.cluster_scope)
     clusters = [(cluster_out(v), merged_trend(v)) for v in ranked_views(session) if _about(v, touchpoint)]
     filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
     return page(

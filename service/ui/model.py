@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from service.api.admin import model_info
 from service.auth.guard import PAGE
 from service.deps import StateDep
+from service.domain.model_info import model_info
 from service.ui.render import markdown, page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 
 @router.get("/model", response_class=HTMLResponse)
 def model_page(request: Request, state: StateDep) -> HTMLResponse:
-    info = model_info(state.analyzer, state)
+    info = model_info(state.analyzer, state.sessions)
     bundle = info.bundle or {}
     return page(
         request,

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from service.schemas import ROW_ID_MAX
 from service.store.journey import latest_time
+from service.store.tables import ROW_ID_MAX
 
 WINDOWS = {1: "1 day", 7: "7 days", 30: "30 days", 90: "90 days", 0: "all time"}
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from service.api.jobs import job_out
 from service.auth.guard import PAGE
 from service.deps import StateDep
+from service.jobs.registry import job_out
 from service.ui.params import as_int
 from service.ui.render import page
 

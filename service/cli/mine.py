@@ -15,17 +15,15 @@ from typing import Any
 
 import numpy as np
 import typer
-from tqdm import tqdm
 
 from models.cluster import OUTLIER, ClusterConfig
 from models.emerging import EmergenceRule
 from models.moments import Mentioned, Moment, moments
 from models.pain import PERIODS, Comments, PainReport, mine
-from service.batch import batches, read_rows, resolve_taxonomy
-from service.export import safe_cell
-from service.runtime import build_analyzer
+from service.cli.batch import analyze_rows, check_columns, choose_taxonomy, load_analyzer, read_rows
+from service.common.spreadsheet import safe_cell
+from service.common.times import parse_time
 from service.settings import Settings
-from service.times import parse_time
 
 SCOPES = ("negative", "all")
 
@@ -51,15 +49,14 @@ def mine_file(
         raise typer.BadParameter(f"--scope must be one of {SCOPES}")
     if period not in PERIODS:
         raise typer.BadParameter(f"--period must be one of {PERIODS}")
-    rows = read_rows(input)
-    if not rows:
-        raise typer.BadParameter(f"{input.name} has no rows")
-    for column in (c for c in (text_col, time_col, id_col, source_col, rating_col) if c):
-        if column not in rows[0]:
-            raise typer.BadParameter(
-                f"{input.name} has no column {column!r}; its columns are {list(rows[0])}"
-            )
-    first = 2 if input.suffix.lower() == ".csv" else 1
+    records = read_rows(input)
+    check_columns(
+        records,
+        input.name,
+        {"--text-col": text_col, "--time-col": time_col, "--id-col": id_col, "--source-col": source_col,
+         "--rating-col": rating_col},
+    )  # fmt: skip
+    rows, first = records.rows, records.first_row
     times: list[datetime] | None = [] if time_col else None
     for number, row in enumerate(rows, start=first):
         if not isinstance(row.get(text_col), str) or not row[text_col].strip():
@@ -78,13 +75,11 @@ def mine_file(
     ratings = [_rating(row, rating_col, input.name, number) for number, row in enumerate(rows, start=first)]
 
     settings = Settings()
-    analyzer = build_analyzer(settings)
-    tax = resolve_taxonomy(taxonomy, settings, analyzer.bundle.taxonomy if analyzer.bundle else None)
-    analyses = []
-    with tqdm(total=len(rows), unit="comment", desc="analyze") as progress:
-        for batch in batches(rows, batch_size):
-            analyses += analyzer.analyze([row[text_col] for row in batch], tax)
-            progress.update(len(batch))
+    # a named taxonomy is checked before the model loads, so a wrong name or file fails at once
+    named = choose_taxonomy(taxonomy, settings) if taxonomy or settings.default_taxonomy else None
+    analyzer = load_analyzer(settings)
+    tax = named or choose_taxonomy(None, settings, analyzer.bundle.taxonomy if analyzer.bundle else None)
+    analyses = analyze_rows(analyzer, [row[text_col] for row in rows], tax, batch_size)
     keep = [i for i, a in enumerate(analyses) if scope == "all" or a.sentiment.label == "negative"]
     comments = Comments(
         texts=[analyses[i].text for i in keep],
@@ -112,7 +107,7 @@ def mine_file(
         ]
     )
     _write_moments(out / "moments.csv", ranked)
-    from service.mine_report import write_html
+    from service.cli.mine_report import write_html
 
     write_html(out / "report.html", report, comments, scope=scope, source=input.name, period=period)
     flagged = sum(c.emerging for c in report.clusters)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Path
 
-from service.schemas import ROW_ID_MAX
+from service.store.tables import ROW_ID_MAX
 
 CommentId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a stored comment's comment_id")]
 ClusterId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a pain cluster's id")]

@@ -25,7 +25,7 @@ def _open(choice: str):
     path = Path(choice)
     if (path / "manifest.json").is_file():
         from models.bundle import load_bundle
-        from service.runtime import build_encoder
+        from service.domain.runtime import build_encoder
 
         bundle = load_bundle(path)
         return build_encoder(settings.model_copy(update={"embedding_cache_dir": None}), bundle)
@@ -64,7 +64,7 @@ def bench_encoders(choices: list[str], texts: list[str], batch: int, repeats: in
     rows = []
     for choice in choices:
         done = subprocess.run(
-            [sys.executable, "-m", "service.bench_encoders", choice, str(batch), str(repeats)],
+            [sys.executable, "-m", "service.tools.bench_encoders", choice, str(batch), str(repeats)],
             input=json.dumps(texts),
             capture_output=True,
             text=True,

@@ -1,16 +1,12 @@
-"""A database that cannot be reached answers 503 with Retry-After, never 500: the client's retry
-is safe (POST /v1/comments is idempotent) and the engine's pre-ping reconnects by itself once the
-database is back."""
+"""Whether a database error means "cannot be reached now" (the service answers 503 with
+Retry-After, service/web/outage.py) or a bug (500), and how to say why without the server's address."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
 
 import psycopg
-from fastapi import Request
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -51,26 +47,6 @@ def reason(exc: BaseException) -> str:
     if isinstance(orig, sqlite3.OperationalError):
         return str(orig)  # SQLite's messages are fixed strings: "database is locked"
     return "the connection failed or was lost"
-
-
-def unavailable_response(exc: BaseException, retry_after_s: int) -> JSONResponse:
-    return JSONResponse(
-        {"detail": f"database unavailable: {reason(exc)}; retry later"},
-        status_code=503,
-        headers={"Retry-After": str(retry_after_s)},
-    )
-
-
-def database_error_handler(retry_after_s: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
-    """The exception handler for SQLAlchemy's DBAPIError and pool timeouts."""
-
-    async def handler(_: Request, exc: Exception) -> JSONResponse:
-        if not is_unavailable(exc):
-            raise exc  # a bad query is a bug: a 500, with its traceback in the log
-        log.warning("database unavailable: %s", first_line(exc))
-        return unavailable_response(exc, retry_after_s)
-
-    return handler
 
 
 def first_line(exc: BaseException) -> str:

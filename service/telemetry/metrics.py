@@ -5,7 +5,7 @@ Every metric is an attribute of `Metrics`, reached as `request.app.state.metrics
 that has the app state, `state.metrics`:
 
 - `requests` (`mot_http_requests_total{method, route, status}`) and `latency`
-  (`mot_http_request_duration_seconds{route}`): counted by `service.observe.Observe`.
+  (`mot_http_request_duration_seconds{route}`): counted by `service.web.observe.Observe`.
 - `queue_depth` (`mot_inference_queue_depth`, a gauge) and `batch_size`
   (`mot_inference_batch_size`, a histogram) for the inference queue::
 
@@ -31,7 +31,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import ExceptionContext
 
-from service.outage import is_unavailable_dbapi
+from service.store.outage import is_unavailable_dbapi
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 MAX_SOURCES = 100  # sources are client-chosen strings: past this many, the rest count as "other"

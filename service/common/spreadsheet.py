@@ -8,8 +8,6 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from fastapi.responses import StreamingResponse
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # training/labelled.py undoes the guard
 
 
@@ -38,11 +36,3 @@ def csv_lines(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> Iterator
     for row in rows:
         writer.writerow({key: safe_cell(value) for key, value in row.items()})
         yield flush()
-
-
-def csv_response(filename: str, columns: list[str], rows: Iterable[Mapping[str, Any]]) -> StreamingResponse:
-    return StreamingResponse(
-        csv_lines(columns, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from models.pipeline import Analysis, Analyzer
 from models.taxonomy import Taxonomy
-from service.metrics import Metrics
-from service.warmup import Warmup
+from service.domain.warmup import Warmup
+from service.telemetry.metrics import Metrics
 
 
 class Busy(Exception):

@@ -2,7 +2,7 @@
 
 - `kill`: the server gets SIGKILL mid-load and is started again on the same database and port;
   the clients retry their cut-off batches with the same ids.
-- `postgres`: a throwaway PostgreSQL (service/scratch_postgres.py) is stopped mid-load and
+- `postgres`: a throwaway PostgreSQL (service/tools/scratch_postgres.py) is stopped mid-load and
   started again; the service must answer 503 with Retry-After meanwhile and recover by itself.
 - `both`: the two in one run, on the throwaway PostgreSQL: the outage from a quarter of the time,
   the kill at 60% of it (or when the service has recovered, if later).
@@ -22,10 +22,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from service.loadreport import report
-from service.loadserver import ServerProcess, ingest_key
-from service.loadtest import LoadConfig, Run, run_load
-from service.scratch_postgres import DEFAULT_BIN, ScratchPostgres
+from service.tools.loadreport import report
+from service.tools.loadserver import ServerProcess, ingest_key
+from service.tools.loadtest import LoadConfig, Run, run_load
+from service.tools.scratch_postgres import DEFAULT_BIN, ScratchPostgres
 
 SCENARIOS = ("kill", "postgres", "both")
 READY_WAIT_S = 180  # the longest a recovery may take before the fault counts as failed

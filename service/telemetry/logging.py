@@ -1,7 +1,7 @@
 """Logging, configured once by `mot serve`: every line, ours, uvicorn's and alembic's, goes
 through structlog's renderer, as one JSON object per line (MOT_LOG_FORMAT=json) or readable
 text (console). Lines logged while a request is served carry its request_id, bound by
-`service.observe.Observe` in structlog's contextvars."""
+`service.web.observe.Observe` in structlog's contextvars."""
 
 from __future__ import annotations
 

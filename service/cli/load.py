@@ -54,9 +54,9 @@ def load(
 ) -> None:
     """Load POST /v1/comments with many clients (retrying 429, 503 and cut connections with the
     same ids), then check that every acknowledged comment is stored exactly once (JSON)."""
-    from service.loadreport import report
-    from service.loadserver import ServerProcess, ingest_key
-    from service.loadtest import LoadConfig, run_load
+    from service.tools.loadreport import report
+    from service.tools.loadserver import ServerProcess, ingest_key
+    from service.tools.loadtest import LoadConfig, run_load
 
     if url is not None and database_url is None:
         raise typer.BadParameter("--url needs --database-url: the check reads the server's database")
@@ -101,8 +101,8 @@ def faults(
 ) -> None:
     """Faults under load (JSON): kill -9 of the server and a restart, a PostgreSQL outage (a
     throwaway server of its own, stopped and started), or both; then the same check as `mot load`."""
-    from service.faults import SCENARIOS, run_faults
-    from service.loadtest import LoadConfig
+    from service.tools.faults import SCENARIOS, run_faults
+    from service.tools.loadtest import LoadConfig
 
     if scenario not in SCENARIOS:
         raise typer.BadParameter(f"--scenario must be one of {', '.join(SCENARIOS)}")

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from service.loadtest import Run
 from service.store.engine import make_engine
 from service.store.tables import Comment, Mention
+from service.tools.loadtest import Run
 
 
 def check_stored(database_url: str, source: str, acknowledged: dict[str, str]) -> dict[str, int]:

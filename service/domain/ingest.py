@@ -5,21 +5,38 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.pipeline import Analyzer
 from models.taxonomy import Taxonomy
-from service.api.analysis import to_result
-from service.metrics import Metrics
-from service.privacy import customer_hash
+from service.domain.cluster_index import ClusterIndex
+from service.domain.inference import InferenceQueue
+from service.domain.privacy import customer_hash
+from service.domain.results import to_result
 from service.schemas import IngestResponse, ItemStatus, validate_items
-from service.state import AppState
+from service.settings import Settings
 from service.store.comments import insert_comment
+from service.telemetry.metrics import Metrics
 
 DEFAULT_SOURCE = "api"
 
 
+class Ingesting(Protocol):
+    """What storing comments needs of the app (service/state.py's AppState has it all)."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    analyzer: Analyzer
+    inference: InferenceQueue
+    clusters: ClusterIndex
+    customer_key: bytes
+    metrics: Metrics
+
+
 def ingest_items(
-    state: AppState, items: list[Any], taxonomy: Taxonomy, queued: bool = True
+    state: Ingesting, items: list[Any], taxonomy: Taxonomy, queued: bool = True
 ) -> IngestResponse:
     """Validate item by item, analyse the valid ones in one model call, store them in one
     transaction (idempotent on source and id); returns after the commit. `queued`: through the
@@ -42,8 +59,9 @@ def ingest_items(
             for (index, item), analysis, cluster_id in zip(valid, analyses, cluster_ids):
                 inserted = insert_comment(
                     session,
-                    item,
                     analysis,
+                    created_at=item.created_at,
+                    metadata=item.metadata,
                     source=item.source or DEFAULT_SOURCE,
                     external_id=item.id or uuid.uuid4().hex,
                     taxonomy=taxonomy.name,

@@ -13,8 +13,8 @@ import httpx
 import torch
 from tqdm import tqdm
 
+from service.domain.runtime import build_encoder
 from service.local_server import local_server
-from service.runtime import build_encoder
 from service.settings import Settings
 
 
