@@ -15,6 +15,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY models ./models
 COPY service ./service
+# the load, fault and benchmark tools are for a source checkout, not for a production server
+RUN rm -r service/tools
 COPY training ./training
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home /app mot \

@@ -39,7 +39,9 @@ class Comments:
 
 
 @dataclass(frozen=True)
-class PainCluster:
+class MinedCluster:
+    """A cluster one mining run found (the service stores it as a PainCluster row)."""
+
     index: int
     label: str
     keywords: list[str]
@@ -64,7 +66,7 @@ class Trend:
 @dataclass(frozen=True)
 class PainReport:
     clustering: Clustering
-    clusters: list[PainCluster]
+    clusters: list[MinedCluster]
     periods: list[datetime]
     trends: list[Trend]
     touchpoint_trends: dict[str, list[Period]] = field(default_factory=dict)  # per best touchpoint
@@ -72,7 +74,7 @@ class PainReport:
 
 def describe_clusters(
     comments: Comments, clustering: Clustering, *, match_share: float = 0.5
-) -> list[PainCluster]:
+) -> list[MinedCluster]:
     keywords = cluster_keywords(comments.texts, clustering.labels)
     result = []
     for c in range(clustering.count):
@@ -81,7 +83,7 @@ def describe_clusters(
         top, top_count = tps.most_common(1)[0]
         closest = members[representatives(comments.embeddings[members], clustering.centres[c], 3)]
         result.append(
-            PainCluster(
+            MinedCluster(
                 index=c,
                 label=label_from(keywords.get(c, [])),
                 keywords=keywords.get(c, []),
@@ -173,7 +175,7 @@ def mine(
                     f"{trend.period.isoformat()}: {trend.tested.reason}"
                 )
         clusters = [
-            PainCluster(**{**c.__dict__, "emerging": c.index in flags, "reasons": flags.get(c.index, [])})
+            MinedCluster(**{**c.__dict__, "emerging": c.index in flags, "reasons": flags.get(c.index, [])})
             for c in clusters
         ]
     return PainReport(clustering, clusters, periods, found, by_touchpoint)

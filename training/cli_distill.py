@@ -38,6 +38,7 @@ def read_texts(path: Path, text_col: str, limit: int | None) -> list[str]:
 
 def run_distill(
     *,
+    settings: Settings,
     teacher: str,
     student: str,
     data: Path,
@@ -49,7 +50,6 @@ def run_distill(
 ) -> Bundle:
     if (out / "manifest.json").exists():
         raise typer.BadParameter(f"{out} already holds a bundle: choose another --out or remove it")
-    settings = Settings()
     texts = read_texts(data, text_col, limit)
     say = lambda m: typer.echo(m, err=True)  # noqa: E731
     try:

@@ -29,6 +29,7 @@ def pick_taxonomy(name_or_path: str | None) -> Taxonomy | None:
 
 def run_train(
     *,
+    settings: Settings,
     data: Path,
     out: Path,
     text_col: str,
@@ -80,7 +81,6 @@ def run_train(
     contrastive = replace(
         contrastive, **_given(epochs=epochs, lr=lr, batch_size=batch_size, iterations=iterations)
     )
-    settings = Settings()
     base_bundle = None
     if base is not None:
         from models.bundle import BundleError, load_bundle

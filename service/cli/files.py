@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
+from service.cli.context import settings_of
+
 
 def analyze(
+    ctx: typer.Context,
     input: Annotated[Path, typer.Argument(help="CSV or JSONL file of comments", exists=True, dir_okay=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="where to write: .csv or .jsonl")],
     text_col: Annotated[str, typer.Option(help="column (or JSON key) holding the text")] = "text",
@@ -18,10 +21,11 @@ def analyze(
     """Add predictions to every row of a file: stage, touchpoints, sentiment."""
     from service.cli.batch import analyze_file
 
-    analyze_file(input, out, text_col=text_col, taxonomy=taxonomy, batch_size=batch_size)
+    analyze_file(settings_of(ctx), input, out, text_col=text_col, taxonomy=taxonomy, batch_size=batch_size)
 
 
 def mine(
+    ctx: typer.Context,
     input: Annotated[Path, typer.Argument(help="CSV or JSONL file of comments", exists=True, dir_okay=False)],
     out: Annotated[
         Path, typer.Option("--out", "-o", help="folder for comments/clusters/trends CSV and report")
@@ -60,6 +64,7 @@ def mine(
     from service.cli.mine import mine_file
 
     mine_file(
+        settings_of(ctx),
         input,
         out,
         text_col=text_col,

@@ -8,15 +8,15 @@ from typing import Annotated
 import typer
 
 from service.auth.keys import SCOPES, KeyInfo, KeyRefused, create_key, list_keys, revoke_key
+from service.cli.context import settings_of
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 
 
-def _sessions(database_url: str | None):  # type: ignore[no-untyped-def]
-    from service.settings import Settings
+def _sessions(ctx: typer.Context, database_url: str | None):  # type: ignore[no-untyped-def]
     from service.store.engine import make_engine, migrate, session_factory
 
-    settings = Settings()
+    settings = settings_of(ctx)
     engine = make_engine(database_url or settings.database_url, settings.sqlite_synchronous)
     migrate(engine)
     return session_factory(engine)
@@ -38,6 +38,7 @@ DatabaseOption = Annotated[str | None, typer.Option(help="the store (default MOT
 
 @keys_app.command("create")
 def create(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="who or what uses the key, e.g. zendesk-webhook")],
     scope: Annotated[
         list[str], typer.Option("--scope", "-s", help=f"repeat for several: {', '.join(SCOPES)}")
@@ -45,7 +46,7 @@ def create(
     database_url: DatabaseOption = None,
 ) -> None:
     """Make a key. It is printed once: store it now, only its hash is kept."""
-    with _sessions(database_url)() as session:
+    with _sessions(ctx, database_url)() as session:
         try:
             key, info = create_key(session, name, scope)
         except KeyRefused as exc:
@@ -56,19 +57,20 @@ def create(
 
 
 @keys_app.command("list")
-def list_(database_url: DatabaseOption = None) -> None:
+def list_(ctx: typer.Context, database_url: DatabaseOption = None) -> None:
     """Every key (never the key itself): id, name, scopes, created, last used, revoked."""
-    with _sessions(database_url)() as session:
+    with _sessions(ctx, database_url)() as session:
         typer.echo(json.dumps([_as_json(info) for info in list_keys(session)], indent=1))
 
 
 @keys_app.command("revoke")
 def revoke(
+    ctx: typer.Context,
     key_id: Annotated[str, typer.Argument(help="the key's id, from `mot keys list`")],
     database_url: DatabaseOption = None,
 ) -> None:
     """Refuse the key from now on (its web sessions end too)."""
-    with _sessions(database_url)() as session:
+    with _sessions(ctx, database_url)() as session:
         try:
             info = revoke_key(session, key_id)
         except KeyRefused as exc:

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from service.cli.context import require_tools
+
 Clients = Annotated[int, typer.Option(min=1, help="concurrent clients (threads)")]
 Batch = Annotated[int, typer.Option(min=1, help="comments per request")]
 Out = Annotated[Path | None, typer.Option(help="also write the JSON here")]
@@ -54,6 +56,7 @@ def load(
 ) -> None:
     """Load POST /v1/comments with many clients (retrying 429, 503 and cut connections with the
     same ids), then check that every acknowledged comment is stored exactly once (JSON)."""
+    require_tools("load")
     from service.tools.loadreport import report
     from service.tools.loadserver import ServerProcess, ingest_key
     from service.tools.loadtest import LoadConfig, run_load
@@ -101,6 +104,7 @@ def faults(
 ) -> None:
     """Faults under load (JSON): kill -9 of the server and a restart, a PostgreSQL outage (a
     throwaway server of its own, stopped and started), or both; then the same check as `mot load`."""
+    require_tools("faults")
     from service.tools.faults import SCENARIOS, run_faults
     from service.tools.loadtest import LoadConfig
 

@@ -29,6 +29,7 @@ SCOPES = ("negative", "all")
 
 
 def mine_file(
+    settings: Settings,
     input: Path,
     out: Path,
     *,
@@ -74,7 +75,6 @@ def mine_file(
     ids = [str(row[id_col]) if id_col else str(i) for i, row in enumerate(rows)]
     ratings = [_rating(row, rating_col, input.name, number) for number, row in enumerate(rows, start=first)]
 
-    settings = Settings()
     # a named taxonomy is checked before the model loads, so a wrong name or file fails at once
     named = choose_taxonomy(taxonomy, settings) if taxonomy or settings.default_taxonomy else None
     analyzer = load_analyzer(settings)

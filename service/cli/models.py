@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from service.cli.context import settings_of
+
 
 def evaluate(
     first: Annotated[
@@ -64,6 +66,7 @@ def evaluate(
 
 
 def evaluate_clusters(
+    ctx: typer.Context,
     data_dir: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared/data"),
     baseline: Annotated[bool, typer.Option(help="run BERTopic's defaults beside ours")] = True,
     sizes: Annotated[str, typer.Option(help="comma-separated sizes to time; empty: skip")] = "",
@@ -76,11 +79,10 @@ def evaluate_clusters(
 
     from models.cluster import ClusterConfig
     from service.domain.runtime import build_encoder
-    from service.settings import Settings
     from training.evaluate_clusters import quality, scale
 
     config = replace(ClusterConfig(), min_cluster_size=min_cluster_size)
-    encoder = build_encoder(Settings())
+    encoder = build_encoder(settings_of(ctx))
     result = {"quality": quality(data_dir, encoder, config, baseline)}
     if sizes:
         result["scale"] = scale(data_dir, encoder, config, [int(n) for n in sizes.split(",")])
@@ -88,6 +90,7 @@ def evaluate_clusters(
 
 
 def train(
+    ctx: typer.Context,
     data: Annotated[Path, typer.Option(help="labelled comments: a CSV or JSONL file")],
     out: Annotated[Path, typer.Option(help="the bundle folder to write")],
     text_col: Annotated[str, typer.Option(help="column holding the comment text")] = "text",
@@ -138,7 +141,7 @@ def train(
     from training.cli_train import run_train
 
     run_train(
-        data=data, out=out, text_col=text_col, touchpoint_col=touchpoint_col, stage_col=stage_col,
+        settings=settings_of(ctx), data=data, out=out, text_col=text_col, touchpoint_col=touchpoint_col, stage_col=stage_col,
         sentiment_col=sentiment_col, taxonomy=taxonomy, mode=mode, name=name, valid_share=valid_share,
         seed=seed, epochs=epochs, lr=lr, batch_size=batch_size, iterations=iterations, patience=patience,
         device=device, encoder=encoder, min_examples=min_examples, taxonomy_words=taxonomy_words, per_label=per_label, base=bundle, command=" ".join(["mot", *sys.argv[1:]]),
@@ -146,6 +149,7 @@ def train(
 
 
 def distill(
+    ctx: typer.Context,
     data: Annotated[Path, typer.Option(help="unlabelled comments: a CSV or JSONL file (never test texts)")],
     out: Annotated[Path, typer.Option(help="the bundle folder to write")],
     text_col: Annotated[str, typer.Option(help="column holding the comment text")] = "text",
@@ -167,7 +171,7 @@ def distill(
 
     config = DistillConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device)
     run_distill(
-        teacher=teacher, student=student, data=data, text_col=text_col, out=out, config=config,
+        settings=settings_of(ctx), teacher=teacher, student=student, data=data, text_col=text_col, out=out, config=config,
         limit=limit, command=" ".join(["mot", *sys.argv[1:]]),
     )  # fmt: skip
 

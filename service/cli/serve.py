@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
+from service.cli.context import settings_of
+
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="interface to bind (default MOT_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default MOT_PORT)")] = None,
     bundle: Annotated[
@@ -19,10 +22,9 @@ def serve(
     import uvicorn
 
     from service.main import create_app
-    from service.settings import Settings
     from service.telemetry.logging import configure_logging
 
-    settings = Settings()
+    settings = settings_of(ctx)
     # the options become the settings, so that what the app says (the auth-off warning) is where it listens
     chosen = {"model_bundle": bundle, "host": host, "port": port}
     settings = settings.model_copy(update={k: v for k, v in chosen.items() if v is not None})

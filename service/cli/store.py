@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
+from service.cli.context import settings_of
+
 
 def cluster(
+    ctx: typer.Context,
     database_url: Annotated[
         str | None, typer.Option(help="the store to refresh (default MOT_DATABASE_URL)")
     ] = None,
@@ -19,10 +22,9 @@ def cluster(
 
     from service.domain.runtime import build_analyzer
     from service.jobs.clusters import refresh
-    from service.settings import Settings
     from service.store.engine import make_engine, migrate, session_factory
 
-    settings = Settings()
+    settings = settings_of(ctx)
     if database_url is not None:
         settings = settings.model_copy(update={"database_url": database_url})
     engine = make_engine(settings.database_url, settings.sqlite_synchronous)
@@ -34,6 +36,7 @@ def cluster(
 
 
 def retention(
+    ctx: typer.Context,
     days: Annotated[
         int | None, typer.Option(min=0, help="blank texts older than this (default MOT_RETENTION_DAYS)")
     ] = None,
@@ -42,10 +45,9 @@ def retention(
     prints {"blanked": N}. The server runs the same on a schedule when MOT_RETENTION_DAYS > 0."""
 
     from service.jobs.retention import blank_expired
-    from service.settings import Settings
     from service.store.engine import make_engine, migrate, session_factory
 
-    settings = Settings()
+    settings = settings_of(ctx)
     engine = make_engine(settings.database_url, settings.sqlite_synchronous)
     try:
         migrate(engine)

@@ -79,13 +79,16 @@ def bench_clients(texts: list[str], clients: int, taxonomy: str) -> dict[str, An
     """Many clients sending one comment each: the inference queue's micro-batching against the
     same server taking one request per model call (MOT_INFERENCE_BATCH=1), same run."""
     seconds = {}
+    base = Settings()
     with tempfile.TemporaryDirectory() as folder:
-        for label, size in (("one_per_call", 1), ("micro_batched", Settings().inference_batch)):
-            settings = Settings(
-                database_url=f"sqlite:///{Path(folder) / f'{label}.db'}",
-                auth=False,
-                inference_batch=size,
-                queue_max_comments=max(clients, Settings().queue_max_comments),
+        for label, size in (("one_per_call", 1), ("micro_batched", base.inference_batch)):
+            settings = base.model_copy(
+                update={
+                    "database_url": f"sqlite:///{Path(folder) / f'{label}.db'}",
+                    "auth": False,
+                    "inference_batch": size,
+                    "queue_max_comments": max(clients, base.queue_max_comments),
+                }
             )
             with local_server(settings) as url:
                 seconds[label] = _one_by_one(url, texts, clients, taxonomy, label)

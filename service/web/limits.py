@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.web.refuse import send_refusal
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -59,18 +61,7 @@ class BodyLimit:
                 await self._reject(send, f"more than {limit.max_bytes}", limit)
 
     async def _reject(self, send: Send, size: str, limit: Limit) -> None:
-        body = self._message(size, limit)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_refusal(send, 413, self._message(size, limit))
 
 
 def _detail(size: str, limit: Limit) -> str:

@@ -6,6 +6,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.web.refuse import send_refusal
+
 
 class RefuseNul:
     """A NUL in the path or the query string (%00) is refused with 400 before any route runs: no
@@ -18,17 +20,6 @@ class RefuseNul:
         if scope["type"] == "http" and (
             "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope.get("query_string", b""))
         ):
-            body = b'{"detail": "the URL holds a NUL character (%00): remove it"}'
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 400,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await send_refusal(send, 400, b'{"detail": "the URL holds a NUL character (%00): remove it"}')
             return
         await self.app(scope, receive, send)
