@@ -86,12 +86,19 @@ def _csv(text: str, name: str, limit: Limit) -> Records:
     return Records(rows, 2, [c for c in (reader.fieldnames or []) if c])
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    """Comma unless the header plainly uses ; or tab (spreadsheets in some locales)."""
+class _Excel(csv.excel):
+    """Standard CSV (quotes doubled inside a quoted field) with the delimiter the header uses."""
+
+
+def _dialect(text: str) -> type[csv.Dialect]:
+    """Comma unless the header plainly uses ; or tab (spreadsheets in some locales). Only the
+    delimiter is taken from the sniffer: from a header line alone it also guesses that quotes
+    are not doubled, which misreads every `""` in a quoted cell."""
     try:
-        return csv.Sniffer().sniff(text[:SNIFF_BYTES].split("\n", 1)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:SNIFF_BYTES].split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        return csv.excel
+        delimiter = ","
+    return type("Sniffed", (_Excel,), {"delimiter": delimiter})
 
 
 def _jsonl(text: str, name: str, limit: Limit) -> Records:

@@ -5,7 +5,7 @@ regular expressions.
 These are deliberately narrow. A name is only recognised where a support ticket puts one (right
 after "Hi", "Dear", "Thanks", "Regards"...), because a capitalised word anywhere else is as likely
 a brand, a city or a product; an address needs a house number and a street suffix. What they miss
-is listed in the README ("Redaction: what is caught").
+is listed in docs/REDACTION.md ("Redaction: what is caught").
 """
 
 from __future__ import annotations

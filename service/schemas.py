@@ -11,36 +11,43 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     StringConstraints,
     ValidationError,
     field_validator,
 )
 
-from service.inputs import StorableStr, check_metadata, printable, storable
+from service.common.text import StorableStr, check_metadata, printable, storable
 from service.settings import Settings
-
-# Row ids are INTEGER columns (32 bits on PostgreSQL): a larger id names nothing, and the driver
-# would raise on it, so every id a client sends is bounded by this.
-ROW_ID_MAX = 2**31 - 1
+from service.store.tables import ROW_ID_MAX
 
 
 class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable)] | None = (
-        Field(None, description="your id; makes retries safe")
+        Field(None, description="your id; makes retries safe", examples=["zd-48213"])
     )
-    text: str = Field(description="the customer's words")
-    created_at: datetime | None = Field(None, description="ISO 8601; default: time received")
+    text: str = Field(
+        description="the customer's words", examples=["Two weeks on and my new card still hasn't arrived"]
+    )
+    created_at: datetime | None = Field(
+        None, description="ISO 8601; default: time received", examples=["2025-03-14T09:30:00Z"]
+    )
     source: (
         Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(printable)] | None
-    ) = Field(None, description="e.g. zendesk, twitter")
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    ) = Field(None, description="e.g. zendesk, twitter", examples=["zendesk"])
+    metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        description="anything of yours to keep with the comment, as a JSON object",
+        examples=[{"channel": "email", "plan": "premium"}],
+    )
     customer_id: (
         Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable)] | None
     ) = Field(
         None,
         description="the customer's id in your systems: stored only as a keyed hash, for erasure",
+        examples=["cust-1042"],
     )
 
     @field_validator("text")
@@ -63,10 +70,42 @@ class CustomerErasure(BaseModel):
     deleted: int = Field(description="comments erased (with their mentions and corrections)")
 
 
+def _as_sent(value: Any) -> Any:
+    return value
+
+
+# A comment as sent: taken as it is here and checked by validate_items, one by one, so that one
+# bad item does not hide the others; the OpenAPI schema still shows a CommentIn.
+RawComment = Annotated[Any, PlainValidator(_as_sent, json_schema_input_type=CommentIn)]
+
+
 class CommentsRequest(BaseModel):
     """Items are validated one by one, so one bad item does not hide the others."""
 
-    comments: list[Any] = Field(min_length=1)
+    model_config = ConfigDict(
+        extra="forbid",  # a top-level "source" would be dropped unseen: it belongs on each comment
+        json_schema_extra={
+            "examples": [
+                {
+                    "comments": [
+                        {
+                            "id": "zd-48213",
+                            "text": "Two weeks on and my new card still hasn't arrived",
+                            "created_at": "2025-03-14T09:30:00Z",
+                            "source": "zendesk",
+                            "metadata": {"channel": "email", "plan": "premium"},
+                            "customer_id": "cust-1042",
+                        },
+                        {"text": "Why was I charged a fee for my transfer?"},
+                    ]
+                }
+            ]
+        }
+    )
+
+    comments: list[RawComment] = Field(
+        min_length=1, description="the comments, each a CommentIn; an invalid one is reported on its own"
+    )
     taxonomy: str | None = Field(None, description="taxonomy name; default: the service's default")
 
 

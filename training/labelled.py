@@ -219,7 +219,7 @@ def sample_per_label(labelled: LabelledSet, head: str, n: int, seed: int) -> Lab
 def taxonomy_words(labelled: LabelledSet, taxonomy: Taxonomy) -> LabelledSet:
     """One extra example per labelled touchpoint: its name, and its description where that says
     more. A taxonomy's own words are labelled data too; with a handful of examples per label they
-    count (README, "Measured": Banking77 with 8 examples per intent)."""
+    count (docs/MEASUREMENTS.md: Banking77 with 8 examples per intent)."""
     used = {t for t in labelled.touchpoints if t is not None}
     texts, touchpoints, stages = [], [], []
     for tp in taxonomy.touchpoints:

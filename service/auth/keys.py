@@ -13,9 +13,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.store.keys import add_key, all_keys, get_key, mark_revoked, mark_used
 from service.store.tables import ApiKey
 
 # ingest: send comments; read: everything an analyst looks at; triage: an analyst's changes
@@ -77,22 +77,20 @@ def create_key(session: Session, name: str, scopes: list[str]) -> tuple[str, Key
         scopes=check_scopes(scopes),
         created_at=datetime.now(UTC),
     )
-    session.add(row)
-    session.commit()
+    add_key(session, row)
     return key, _info(row)
 
 
 def list_keys(session: Session) -> list[KeyInfo]:
-    return [_info(row) for row in session.scalars(select(ApiKey).order_by(ApiKey.created_at))]
+    return [_info(row) for row in all_keys(session)]
 
 
 def revoke_key(session: Session, key_id: str) -> KeyInfo:
-    row = session.get(ApiKey, key_id)
+    row = get_key(session, key_id)
     if row is None:
         raise KeyRefused(f"no key with id {key_id!r}: `mot keys list` shows the ids")
     if row.revoked_at is None:
-        row.revoked_at = datetime.now(UTC)
-        session.commit()
+        mark_revoked(session, row, datetime.now(UTC))
     return _info(row)
 
 
@@ -103,13 +101,12 @@ def verify(session: Session, key: str) -> Principal | None:
     key_id, _, secret = key[len(PREFIX) :].partition("_")
     if not secret:
         return None
-    row = session.get(ApiKey, key_id)
+    row = get_key(session, key_id)
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, digest(key)):
         return None
     now = datetime.now(UTC)
     if row.last_used_at is None or now - aware(row.last_used_at) > LAST_USED_EVERY:
-        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
-        session.commit()
+        mark_used(session, key_id, now)
     return principal_of(row)
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from service.auth.keys import Principal, aware, digest, principal_of
-from service.store.tables import ApiKey, UiSession
+from service.store.keys import add_ui_session, delete_ui_session, get_key, get_ui_session
+from service.store.tables import UiSession
 
 COOKIE = "mot_session"
 CSRF_HEADER = "x-csrf-token"
@@ -24,26 +24,24 @@ CSRF_HEADER = "x-csrf-token"
 def open_session(session: Session, key_id: str, hours: float) -> tuple[str, str]:
     """A new session for the key: returns (cookie token, CSRF token)."""
     now = datetime.now(UTC)
-    session.execute(delete(UiSession).where(UiSession.expires_at < now))  # sweep expired ones
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    session.add(
-        UiSession(token_hash=digest(token), key_id=key_id, csrf=csrf, expires_at=now + timedelta(hours=hours))
+    row = UiSession(
+        token_hash=digest(token), key_id=key_id, csrf=csrf, expires_at=now + timedelta(hours=hours)
     )
-    session.commit()
+    add_ui_session(session, row, now)
     return token, csrf
 
 
 def find_session(session: Session, token: str) -> tuple[Principal, str] | None:
     """The principal and CSRF token of a live session, or None."""
-    row = session.get(UiSession, digest(token))
+    row = get_ui_session(session, digest(token))
     if row is None or aware(row.expires_at) < datetime.now(UTC):
         return None
-    key = session.get(ApiKey, row.key_id)
+    key = get_key(session, row.key_id)
     if key is None or key.revoked_at is not None:
         return None
     return principal_of(key), row.csrf
 
 
 def close_session(session: Session, token: str) -> None:
-    session.execute(delete(UiSession).where(UiSession.token_hash == digest(token)))
-    session.commit()
+    delete_ui_session(session, digest(token))

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cluster import OUTLIER, assign
-from service.store.clusters import active_clusters
+from service.store.clusters import active_in_scope
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class ClusterIndex:
 
 def load_index(sessions: sessionmaker[Session], scope: str) -> ClusterIndex:
     with sessions() as session:
-        rows = [r for r in active_clusters(session) if r.scope == scope]
+        rows = active_in_scope(session, scope)
     if not rows:
         return ClusterIndex([], np.zeros((0, 0), np.float32), np.zeros(0, np.float32), scope, "")
     return ClusterIndex(

@@ -5,14 +5,12 @@ survive a restart)."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.taxonomy import MAX_FILE_BYTES, Taxonomy, builtin_packs, load_taxonomy, parse_taxonomy
-from service.store.tables import StoredTaxonomy
+from service.store.taxonomies import store_document, stored_documents
 
 Origin = Literal["builtin", "file", "api", "bundle"]
 
@@ -39,8 +37,8 @@ class TaxonomyRegistry:
             taxonomy = load_taxonomy(path, max_bytes)  # a bad file stops start-up with the field to fix
             self._items[taxonomy.name] = (taxonomy, "file")
         with sessions() as session:
-            for row in session.scalars(select(StoredTaxonomy)):
-                self._items[row.name] = (parse_taxonomy(row.document), "api")
+            for name, document in stored_documents(session).items():
+                self._items[name] = (parse_taxonomy(document), "api")
         if bundle_taxonomy is not None:
             self._items[bundle_taxonomy.name] = (bundle_taxonomy, "bundle")
         default = default or (bundle_taxonomy.name if bundle_taxonomy else "generic")
@@ -78,8 +76,6 @@ class TaxonomyRegistry:
                     " and cannot be replaced: give yours another name"
                 )
         with self._sessions.begin() as session:
-            session.merge(
-                StoredTaxonomy(name=taxonomy.name, document=taxonomy.to_yaml(), updated_at=datetime.now(UTC))
-            )
+            store_document(session, taxonomy.name, taxonomy.to_yaml())
         with self._lock:
             self._items[taxonomy.name] = (taxonomy, "api")

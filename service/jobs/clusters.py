@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cluster import ClusterConfig
@@ -25,7 +24,15 @@ from models.pipeline import Analyzer
 from service.domain.cluster_index import ClusterIndex, load_index
 from service.jobs.registry import Job
 from service.settings import Settings
-from service.store.tables import Comment, PainCluster, TouchpointTrend
+from service.store.clusters import (
+    active_in_scope,
+    clear_clusters,
+    cluster_members,
+    comments_to_cluster,
+    replace_touchpoint_trends,
+    save_cluster,
+)
+from service.store.tables import TouchpointTrend
 
 
 def refresh_work(
@@ -48,23 +55,9 @@ def refresh(
 ) -> ClusterIndex:
     scope = settings.cluster_scope
     with sessions() as session:
-        query = select(
-            Comment.id, Comment.text, Comment.embedding, Comment.sentiment, Comment.sentiment_score,
-            Comment.touchpoint, Comment.stage, Comment.created_at, Comment.source,
-        ).where(Comment.embedding_model == encoder_version)  # fmt: skip
-        if scope == "negative":
-            query = query.where(Comment.sentiment == "negative")
-        rows = session.execute(
-            query.order_by(Comment.created_at.desc()).limit(settings.cluster_max_comments)
-        ).all()
-        known_rows = session.scalars(
-            select(PainCluster).where(PainCluster.active, PainCluster.scope == scope)
-        ).all()
-        members: dict[int, set[int]] = {}
-        for comment_id, cluster_id in session.execute(
-            select(Comment.id, Comment.cluster_id).where(Comment.cluster_id.is_not(None))
-        ):
-            members.setdefault(cluster_id, set()).add(comment_id)
+        rows = comments_to_cluster(session, encoder_version, scope, settings.cluster_max_comments)
+        known_rows = active_in_scope(session, scope)
+        members = cluster_members(session)
         known = [
             Known(r.id, np.frombuffer(r.centre, dtype="<f4"), frozenset(members.get(r.id, set())))
             for r in known_rows
@@ -93,8 +86,7 @@ def refresh(
     continued = match(known, clustering.centres, new_members, frozenset(ids))
     now = datetime.now(UTC)
     with sessions.begin() as session:
-        session.execute(update(PainCluster).where(PainCluster.scope == scope).values(active=False))
-        session.execute(update(Comment).where(Comment.cluster_id.is_not(None)).values(cluster_id=None))
+        clear_clusters(session, scope)
         for described, old_id in zip(report.clusters, continued):
             c = described.index
             trend = [_point(t.period, t.tested) for t in report.trends if t.cluster == c]
@@ -120,18 +112,11 @@ def refresh(
                 embedding_model=encoder_version,
                 refreshed_at=now,
             )
-            row = session.get(PainCluster, old_id) if old_id is not None else None
-            if row is None:
-                row = PainCluster(created_at=now, status="new", **values)
-                session.add(row)
-                session.flush()
-            else:
-                for key, value in values.items():
-                    setattr(row, key, value)
-            session.execute(update(Comment).where(Comment.id.in_(new_members[c])).values(cluster_id=row.id))
-        session.execute(delete(TouchpointTrend).where(TouchpointTrend.scope == scope))
-        for touchpoint, points in report.touchpoint_trends.items():
-            session.add(
+            save_cluster(session, old_id, values, now, new_members[c])
+        replace_touchpoint_trends(
+            session,
+            scope,
+            (
                 TouchpointTrend(
                     touchpoint=touchpoint,
                     scope=scope,
@@ -142,7 +127,9 @@ def refresh(
                     ],
                     refreshed_at=now,
                 )
-            )
+                for touchpoint, points in report.touchpoint_trends.items()
+            ),
+        )
     _step(job)
     return load_index(sessions, scope)
 

@@ -6,14 +6,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-import numpy as np
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.pipeline import Analyzer
 from service.jobs.registry import Job
-from service.store.comments import stale_count
-from service.store.tables import Comment
+from service.store.comments import set_embedding, stale_count, stale_embeddings
 
 
 def reembed_work(
@@ -25,22 +22,13 @@ def reembed_work(
             analyzer = current()  # a later swap is followed: the job then re-embeds for that encoder
             version = analyzer.encoder.version
             with sessions() as session:
-                rows = session.execute(
-                    select(Comment.id, Comment.text)
-                    .where(Comment.embedding_model != version)
-                    .order_by(Comment.id)
-                    .limit(batch)
-                ).all()
+                rows = stale_embeddings(session, version, batch)
             if not rows:
                 return
             vectors = analyzer.embed([text for _, text in rows])
             with sessions.begin() as session:
                 for (comment_id, _), vector in zip(rows, vectors):
-                    session.execute(
-                        update(Comment)
-                        .where(Comment.id == comment_id)
-                        .values(embedding=np.asarray(vector, dtype="<f4").tobytes(), embedding_model=version)
-                    )
+                    set_embedding(session, comment_id, vector, version)
             job.done += len(rows)
             job.total = max(job.total, job.done)
 

@@ -9,11 +9,10 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.jobs.registry import Job
-from service.store.tables import Comment, Mention
+from service.store.comments import blank_text_before
 
 
 def blank_expired(session: Session, days: int, now: datetime | None = None) -> int:
@@ -22,15 +21,7 @@ def blank_expired(session: Session, days: int, now: datetime | None = None) -> i
     are not counted again). `days` 0 does nothing: it means keep forever."""
     if days <= 0:
         return 0
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-    expired = select(Comment.id).where(Comment.created_at < cutoff).scalar_subquery()
-    session.execute(
-        update(Mention).where(Mention.comment_id.in_(expired), Mention.evidence != "").values(evidence="")
-    )
-    result = session.execute(
-        update(Comment).where(Comment.created_at < cutoff, Comment.text != "").values(text="")
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return blank_text_before(session, (now or datetime.now(UTC)) - timedelta(days=days))
 
 
 def retention_work(sessions: sessionmaker[Session], days: int) -> Callable[[Job, threading.Event], None]:

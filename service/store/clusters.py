@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from service.store.tables import Comment, PainCluster, TouchpointTrend
@@ -50,3 +51,59 @@ def emerging_trends(session: Session, scope: str) -> Sequence[TouchpointTrend]:
 
 def touchpoint_trend(session: Session, touchpoint: str, scope: str) -> TouchpointTrend | None:
     return session.get(TouchpointTrend, (touchpoint, scope))
+
+
+def active_in_scope(session: Session, scope: str) -> Sequence[PainCluster]:
+    return session.scalars(
+        select(PainCluster).where(PainCluster.active, PainCluster.scope == scope).order_by(PainCluster.id)
+    ).all()
+
+
+def comments_to_cluster(session: Session, encoder_version: str, scope: str, limit: int) -> list[Row]:
+    """The newest `limit` comments of the encoder (negative ones only for scope "negative"), with
+    what clustering reads of each, newest first."""
+    query = select(
+        Comment.id, Comment.text, Comment.embedding, Comment.sentiment, Comment.sentiment_score,
+        Comment.touchpoint, Comment.stage, Comment.created_at, Comment.source,
+    ).where(Comment.embedding_model == encoder_version)  # fmt: skip
+    if scope == "negative":
+        query = query.where(Comment.sentiment == "negative")
+    return list(session.execute(query.order_by(Comment.created_at.desc()).limit(limit)).all())
+
+
+def cluster_members(session: Session) -> dict[int, set[int]]:
+    """Each cluster's assigned comment ids."""
+    members: dict[int, set[int]] = {}
+    for comment_id, cluster_id in session.execute(
+        select(Comment.id, Comment.cluster_id).where(Comment.cluster_id.is_not(None))
+    ):
+        members.setdefault(cluster_id, set()).add(comment_id)
+    return members
+
+
+def clear_clusters(session: Session, scope: str) -> None:
+    """Before a refresh writes its own: the scope's clusters inactive, no comment assigned."""
+    session.execute(update(PainCluster).where(PainCluster.scope == scope).values(active=False))
+    session.execute(update(Comment).where(Comment.cluster_id.is_not(None)).values(cluster_id=None))
+
+
+def save_cluster(
+    session: Session, old_id: int | None, values: dict[str, Any], now: datetime, members: Iterable[int]
+) -> PainCluster:
+    """The cluster found again (`old_id`: keeps its id, name and status) or a new one, with its
+    comments assigned to it."""
+    row = session.get(PainCluster, old_id) if old_id is not None else None
+    if row is None:
+        row = PainCluster(created_at=now, status="new", **values)
+        session.add(row)
+        session.flush()
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    session.execute(update(Comment).where(Comment.id.in_(list(members))).values(cluster_id=row.id))
+    return row
+
+
+def replace_touchpoint_trends(session: Session, scope: str, trends: Iterable[TouchpointTrend]) -> None:
+    session.execute(delete(TouchpointTrend).where(TouchpointTrend.scope == scope))
+    session.add_all(trends)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -192,3 +192,30 @@ def stale_count(sessions: sessionmaker[Session], encoder_version: str) -> int:
     with sessions() as session:
         query = select(func.count()).select_from(Comment).where(Comment.embedding_model != encoder_version)
         return int(session.scalar(query) or 0)
+
+
+def stale_embeddings(session: Session, encoder_version: str, limit: int) -> list[tuple[int, str]]:
+    """(id, text) of the first `limit` comments embedded by another encoder than `encoder_version`."""
+    query = select(Comment.id, Comment.text).where(Comment.embedding_model != encoder_version)
+    return [(i, text) for i, text in session.execute(query.order_by(Comment.id).limit(limit))]
+
+
+def set_embedding(session: Session, comment_id: int, vector: np.ndarray, encoder_version: str) -> None:
+    session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id)
+        .values(embedding=np.asarray(vector, dtype="<f4").tobytes(), embedding_model=encoder_version)
+    )
+
+
+def blank_text_before(session: Session, cutoff: datetime) -> int:
+    """Blank the text of comments created before `cutoff`, and their mentions' evidence; how many
+    comments were blanked (already blank ones are not counted again)."""
+    expired = select(Comment.id).where(Comment.created_at < cutoff).scalar_subquery()
+    session.execute(
+        update(Mention).where(Mention.comment_id.in_(expired), Mention.evidence != "").values(evidence="")
+    )
+    result = session.execute(
+        update(Comment).where(Comment.created_at < cutoff, Comment.text != "").values(text="")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
