@@ -100,7 +100,7 @@ class CommentsRequest(BaseModel):
                     ]
                 }
             ]
-        }
+        },
     )
 
     comments: list[RawComment] = Field(
