@@ -1,27 +1,20 @@
 """Real parts only: the bundled encoder, real SQLite files and the local PostgreSQL, and the
-app served by uvicorn on a local port, called over HTTP."""
+app served by uvicorn on a local port, called over HTTP. What the modules share besides these
+fixtures is in tests/helpers.py."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from models.encoder import Encoder
 from models.pipeline import Analyzer
 from models.redact import Redactor
 from models.sentiment import SentimentHead
 from service.local_server import local_server
-from service.settings import Settings
-
-POSTGRES_URL = os.environ.get("MOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-CHROMIUM = Path(os.environ.get("MOT_TEST_CHROMIUM", "/usr/bin/chromium"))
+from tests.helpers import CHROMIUM, api_client, scratch_database, server_settings
 
 
 @pytest.fixture(scope="session")
@@ -35,29 +28,34 @@ def analyzer(encoder: Encoder) -> Analyzer:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A schema of its own in the test database, dropped afterwards."""
-    schema = f"mot_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with scratch_database("postgresql", tmp_path_factory.mktemp("pg")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database of the shared `server`, on each backend in turn."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'mot.db'}"
     return request.getfixturevalue("postgres_url")
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def own_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database for one module's own server, on each backend in turn: for tests whose
+    answers are known only on a store nobody else writes to."""
+    with scratch_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def server(database_url: str) -> Iterator[str]:
     """The whole app on a local port: real HTTP, real database, real model."""
-    settings = Settings(
+    settings = server_settings(
         auth=False,  # the contract tests; keys, scopes and sessions: test_auth.py and the browser tests
         database_url=database_url,
         max_batch=50,
@@ -72,7 +70,7 @@ def server(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=120) as c:
+    with api_client(server) as c:
         yield c
 
 

@@ -4,9 +4,7 @@ authentication on (the default), over HTTP, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,12 +14,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from service.auth.keys import SCOPES, create_key
+from service.auth.keys import SCOPES
 from service.auth.sessions import COOKIE
 from service.local_server import local_server
 from service.settings import Settings
 from service.store.engine import make_engine, session_factory
 from service.store.tables import ApiKey
+from tests.helpers import api_client, mot, new_key, server_settings
 
 
 @dataclass(frozen=True)
@@ -31,28 +30,16 @@ class Secured:
     keys: dict[str, str]  # scope -> a key that has only that scope
 
     def client(self, scope: str | None = None, **kwargs: object) -> httpx.Client:
-        headers = {"authorization": f"Bearer {self.keys[scope]}"} if scope else {}
-        return httpx.Client(base_url=self.url, timeout=120, headers=headers, **kwargs)  # type: ignore[arg-type]
-
-
-def new_key(database_url: str, name: str, scopes: list[str]) -> str:
-    engine = make_engine(database_url)
-    try:
-        with session_factory(engine)() as session:
-            return create_key(session, name, scopes)[0]
-    finally:
-        engine.dispose()
+        return api_client(self.url, self.keys[scope] if scope else None, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def secured(database_url: str) -> Iterator[Secured]:
-    settings = Settings(database_url=database_url, max_batch=50, rate_limit_per_second=0)
+    settings = server_settings(database_url=database_url, max_batch=50, rate_limit_per_second=0)
     assert settings.auth, "authentication must be on unless a setting turns it off"
     with local_server(settings) as url:
         keys = {scope: new_key(database_url, f"only-{scope}", [scope]) for scope in SCOPES}
-        with httpx.Client(
-            base_url=url, timeout=120, headers={"authorization": f"Bearer {keys['ingest']}"}
-        ) as c:
+        with api_client(url, keys["ingest"]) as c:
             stored = c.post(
                 "/v1/comments",
                 json={
@@ -144,40 +131,30 @@ def test_keys_are_stored_as_hashes_and_revocation_is_immediate(secured: Secured)
         row = session.scalars(select(ApiKey).where(ApiKey.id == key_id)).one()
         assert key not in json.dumps([row.secret_hash, row.name, row.scopes]) and len(row.secret_hash) == 64
         assert row.last_used_at is None
-    with httpx.Client(base_url=secured.url, headers={"authorization": f"Bearer {key}"}) as c:
+    with api_client(secured.url, key) as c:
         assert c.get("/v1/comments").status_code == 200
         with session_factory(engine)() as session:
             assert session.get(ApiKey, key_id).last_used_at is not None
-        revoked = mot("keys", "revoke", key_id, database_url=secured.database_url)
+        revoked = mot_on(secured.database_url, "keys", "revoke", key_id)
         assert json.loads(revoked.stdout)["revoked_at"]
         assert c.get("/v1/comments").status_code == 401
     engine.dispose()
 
 
-def mot(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MOT_DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+def mot_on(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mot` on the server's database; it must succeed."""
+    done = mot(*args, env={"MOT_DATABASE_URL": database_url})
+    assert done.returncode == 0, done.stderr
+    return done
 
 
 def test_keys_command_creates_lists_and_refuses_bad_scopes(secured: Secured) -> None:
-    made = json.loads(
-        mot("keys", "create", "zendesk", "--scope", "ingest", database_url=secured.database_url).stdout
-    )
+    made = json.loads(mot_on(secured.database_url, "keys", "create", "zendesk", "--scope", "ingest").stdout)
     assert made["key"].startswith("mot_") and made["scopes"] == ["ingest"]
-    listed = json.loads(mot("keys", "list", database_url=secured.database_url).stdout)
+    listed = json.loads(mot_on(secured.database_url, "keys", "list").stdout)
     mine = next(k for k in listed if k["id"] == made["id"])
     assert "key" not in mine and mine["name"] == "zendesk"  # the key itself is never shown again
-    bad = subprocess.run(
-        [sys.executable, "-m", "service.cli", "keys", "create", "x", "--scope", "root"],
-        capture_output=True, text=True, env={**os.environ, "MOT_DATABASE_URL": secured.database_url}, timeout=120,
-    )  # fmt: skip
+    bad = mot("keys", "create", "x", "--scope", "root", env={"MOT_DATABASE_URL": secured.database_url})
     assert bad.returncode == 2 and "scopes must be some of ingest, read, triage, admin" in bad.stderr
 
 
@@ -219,7 +196,7 @@ def test_revoking_a_key_ends_its_ui_sessions(secured: Secured) -> None:
     with secured.client(follow_redirects=False) as browser:
         assert browser.post("/ui/login", data={"key": analyst}).status_code == 303
         assert browser.get("/ui/").status_code == 200
-        mot("keys", "revoke", analyst.split("_")[1], database_url=secured.database_url)
+        mot_on(secured.database_url, "keys", "revoke", analyst.split("_")[1])
         assert browser.get("/ui/").status_code == 303
         assert browser.get("/v1/comments").status_code == 401
 
@@ -232,25 +209,26 @@ def test_a_key_without_read_cannot_sign_in(secured: Secured) -> None:
 
 def test_rate_limit_per_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
     database_url = f"sqlite:///{tmp_path / 'mot.db'}"
-    settings = Settings(database_url=database_url, rate_limit_per_second=1, rate_limit_burst=3)
+    # one request per 5 s: the five below are made well within that, however busy the machine
+    settings = server_settings(database_url=database_url, rate_limit_per_second=0.2, rate_limit_burst=3)
     with local_server(settings) as url:
         busy, calm = new_key(database_url, "busy", ["read"]), new_key(database_url, "calm", ["read"])
-        with httpx.Client(base_url=url, headers={"authorization": f"Bearer {busy}"}) as c:
+        with api_client(url, busy) as c:
             codes = [c.get("/v1/jobs").status_code for _ in range(4)]
             assert codes[:3] == [200, 200, 200] and codes[3] == 429
             limited = c.get("/v1/jobs")
             assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
             assert "MOT_RATE_LIMIT_PER_SECOND" in limited.json()["detail"]
-            with httpx.Client(base_url=url, headers={"authorization": f"Bearer {calm}"}) as other:
+            with api_client(url, calm) as other:
                 assert other.get("/v1/jobs").status_code == 200  # one key's limit is its own
-            time.sleep(1.1)
-            assert c.get("/v1/jobs").status_code == 200  # the bucket refills
+            time.sleep(int(limited.headers["retry-after"]))
+            assert c.get("/v1/jobs").status_code == 200  # the bucket refills, as Retry-After said
 
 
 def test_auth_off_only_by_setting_and_said_loudly(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
     assert Settings.model_fields["auth"].default is True
-    settings = Settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}")
-    with caplog.at_level("WARNING", logger="mot"), local_server(settings) as url:
-        assert httpx.get(f"{url}/v1/comments").status_code == 200  # anyone gets in
+    settings = server_settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}")
+    with caplog.at_level("WARNING", logger="mot"), local_server(settings) as url, api_client(url) as anyone:
+        assert anyone.get("/v1/comments").status_code == 200  # anyone gets in
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("AUTHENTICATION IS OFF (MOT_AUTH=false)" in w for w in warnings), warnings

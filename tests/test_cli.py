@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-
-def mot(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, timeout=300
-    )
+from tests.helpers import mot
 
 
 def test_analyze_csv_and_jsonl(tmp_path: Path) -> None:

@@ -8,15 +8,12 @@ import csv
 import logging
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from service.local_server import local_server
-from service.settings import Settings
+from tests.helpers import api_client, mot, server_settings
 
 # An encoder that cannot load: a file check that came after the model would fail on it instead.
 NO_MODEL = {**os.environ, "MOT_ENCODER": str(Path("/nonexistent/encoder"))}
@@ -27,19 +24,6 @@ BAD_FILES = {
     "latin1.csv": ("text\ncaf\u00e9 was cold\n".encode("latin-1"), "is not UTF-8 text (byte 8)"),
     "blank.jsonl": (b"\n\n", "is empty"),
 }
-
-
-def mot(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=cwd,
-    )
 
 
 @pytest.mark.parametrize("command", ["analyze", "mine"])
@@ -73,7 +57,7 @@ def test_progress_moves_per_batch(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def open_server(tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("swap") / "mot.db"
-    settings = Settings(database_url=f"sqlite:///{db}", auth=False)
+    settings = server_settings(database_url=f"sqlite:///{db}", auth=False)
     with local_server(settings) as url:
         yield url
 
@@ -89,9 +73,9 @@ def test_swap_resolves_a_relative_path_from_where_the_user_stands(open_server: s
 def test_the_auth_off_warning_names_the_address_listened_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'mot.db'}", auth=False, port=8000)
-    with caplog.at_level(logging.WARNING, logger="mot"), local_server(settings) as url:
-        assert httpx.get(f"{url}/healthz").status_code == 200
+    settings = server_settings(database_url=f"sqlite:///{tmp_path / 'mot.db'}", auth=False, port=8000)
+    with caplog.at_level(logging.WARNING, logger="mot"), local_server(settings) as url, api_client(url) as c:
+        assert c.get("/healthz").status_code == 200
     warnings = [r.getMessage() for r in caplog.records if "AUTHENTICATION IS OFF" in r.getMessage()]
     port = url.rsplit(":", 1)[1]
     assert warnings and f"127.0.0.1:{port}" in warnings[0] and port != "8000"

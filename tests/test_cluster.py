@@ -4,8 +4,6 @@ a refresh adds comments; emergence flags a rise in share, not a rise in volume o
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -15,32 +13,7 @@ from models.emerging import EmergenceRule, score_series
 from models.encoder import Encoder
 from models.identity import Known, match
 from models.keywords import cluster_keywords, label_from
-
-SUBJECTS = {
-    "refund": ["my refund", "the refund for my order", "the money back I was promised", "my reimbursement"],
-    "login": ["the login page", "signing in to the app", "my password reset", "the account login"],
-    "delivery": ["my parcel", "the delivery of my package", "the courier drop-off", "my shipment"],
-}
-# Each group has problems of its own: shared ones ("never arrived") made a parcel and a refund
-# complaint neighbours, and where HDBSCAN cut between them moved with float noise between CPUs.
-PROBLEMS = {
-    "refund": [
-        "was never paid out",
-        "is still not in my account",
-        "was refused again",
-        "is pending for weeks",
-    ],
-    "login": ["is still not working", "failed again today", "keeps timing out", "has been broken for a week"],
-    "delivery": ["never arrived", "went to the wrong address", "got lost somewhere", "is a week late"],
-}
-OPENERS = ["", "Honestly, ", "Third time asking: ", "Ugh, ", "Please help, "]
-
-
-def comments(group: str, count: int, start: int = 0) -> list[str]:
-    combos = itertools.islice(
-        itertools.cycle(itertools.product(OPENERS, SUBJECTS[group], PROBLEMS[group])), start, start + count
-    )
-    return [f"{opener}{subject} {problem}".capitalize() for opener, subject, problem in combos]
+from tests.helpers import SUBJECTS, comments
 
 
 @pytest.fixture(scope="module")

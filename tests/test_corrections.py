@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from models.taxonomy import builtin_packs
-from training.labelled import load_labelled, resolve_taxonomy
+from training.labelled import fit_taxonomy, load_labelled
 
 TEXTS = [
     ("My flight was cancelled and nobody told me", "cancellations", "negative"),
@@ -61,7 +61,10 @@ def test_correct_then_export_for_training(client: httpx.Client, tmp_path: Path) 
     )
     mine = [i for i, t in enumerate(labelled.texts) if t in {text for text, _, _ in TEXTS}]
     assert labelled.texts[mine[2]].startswith("=HYPERLINK")  # the guard is undone for training
-    assert resolve_taxonomy(labelled, airline, "airline") is not None
+    assert [labelled.touchpoints[i] for i in mine] == [tp for _, tp, _ in TEXTS]
+    fitted = fit_taxonomy(labelled, airline, "airline")  # every label is airline's own: none is new
+    assert fitted.name == "airline"
+    assert [tp.id for tp in fitted.touchpoints] == [tp.id for tp in airline.touchpoints]
 
     lines = client.get("/v1/corrections/export", params={"format": "jsonl"}).text.splitlines()
     records = [json.loads(line) for line in lines if json.loads(line)["source"] == source]

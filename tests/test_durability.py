@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from service.tools.loadserver import ServerProcess
+from tests.helpers import api_client, server_env
 
 
 def batch(source: str, number: int, size: int = 8) -> dict[str, object]:
@@ -32,7 +33,7 @@ def test_kill_during_ingestion_loses_nothing_acknowledged(tmp_path: Path) -> Non
     server = ServerProcess(
         f"sqlite:///{tmp_path / 'kill.db'}",
         tmp_path / "serve.log",
-        {"MOT_AUTH": "false", "MOT_DEFAULT_TAXONOMY": "airline"},
+        server_env(MOT_AUTH="false", MOT_DEFAULT_TAXONOMY="airline"),
     )
     acknowledged: set[str] = set()
     sent = 0
@@ -42,7 +43,7 @@ def test_kill_during_ingestion_loses_nothing_acknowledged(tmp_path: Path) -> Non
 
         def send() -> None:
             nonlocal sent
-            with httpx.Client(base_url=server.url, timeout=60) as client:
+            with api_client(server.url) as client:
                 while not stop.is_set():
                     try:
                         response = client.post("/v1/comments", json=batch(source, sent))
@@ -68,7 +69,7 @@ def test_kill_during_ingestion_loses_nothing_acknowledged(tmp_path: Path) -> Non
 
 
 def check(url: str, source: str, acknowledged: set[str], sent: int) -> None:
-    with httpx.Client(base_url=url, timeout=60) as client:
+    with api_client(url) as client:
 
         def stored() -> list[str]:
             ids, cursor = [], None

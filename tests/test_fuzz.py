@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import httpx
 import hypothesis
 import pytest
 import schemathesis
@@ -27,14 +25,12 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import create_engine, text
+from sqlalchemy import make_url
 
-from service.auth.keys import create_key
 from service.local_server import local_server
 from service.main import create_app
 from service.settings import Settings
-from service.store.engine import make_engine, session_factory
-from tests.conftest import POSTGRES_URL
+from tests.helpers import CLIENT_TIMEOUT_S, api_client, new_key, server_settings
 
 EXAMPLES = int(os.environ.get("MOT_FUZZ_EXAMPLES", "20"))
 # Not negative_data_rejection: FastAPI reads the last of a repeated query parameter and ignores
@@ -45,7 +41,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def fuzz_settings(database_url: str) -> Settings:
     """Small limits, so that generated batches cost the model little; no rate limit, so that the
     fuzzer's pace is not answered 429."""
-    return Settings(
+    return server_settings(
         database_url=database_url,
         rate_limit_per_second=0,
         max_batch=5,
@@ -69,31 +65,20 @@ class Target:
     statuses: Counter[int] = field(default_factory=Counter)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+@pytest.fixture(scope="module")
+def target(request: pytest.FixtureRequest, own_database_url: str) -> Iterator[Target]:
     """A server of its own on an empty database (the fuzzer erases, merges and refreshes), with
     a few stored comments so that ids in paths can hit something."""
-    schema = f"mot_fuzz_{uuid.uuid4().hex[:8]}"
-    if request.param == "sqlite":
-        database_url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'mot.db'}"
-    else:
-        with create_engine(POSTGRES_URL).begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        database_url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    backend = make_url(own_database_url).get_backend_name()
     started = time.monotonic()
     target = None
     try:
-        with local_server(fuzz_settings(database_url)) as url:
-            engine = make_engine(database_url)
-            with session_factory(engine)() as session:
-                key = create_key(session, "fuzzer", ["admin"])[0]
-            engine.dispose()
-            target = Target(url, key)
-            with httpx.Client(base_url=url, headers={"authorization": f"Bearer {key}"}) as c:
+        with local_server(fuzz_settings(own_database_url)) as url:
+            target = Target(url, new_key(own_database_url, "fuzzer", ["admin"]))
+            with api_client(url, target.key) as c:
                 seeded = c.post(
                     "/v1/comments",
                     json={"comments": [{"id": str(i), "text": t} for i, t in enumerate(SEED)]},
-                    timeout=120,
                 )
                 assert seeded.status_code == 200, seeded.text
             yield target
@@ -103,13 +88,10 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             capture = request.config.pluginmanager.get_plugin("capturemanager")
             with capture.global_and_fixture_disabled():
                 reporter.write_line(
-                    f"\nfuzz {request.param}: {len(target.requests)} operations, "
+                    f"\nfuzz {backend}: {len(target.requests)} operations, "
                     f"{sum(target.requests.values())} requests, statuses {dict(sorted(target.statuses.items()))}, "
                     f"{time.monotonic() - started:.0f} s"
                 )
-        if request.param == "postgresql":
-            with create_engine(POSTGRES_URL).begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 SEED = [
@@ -133,7 +115,7 @@ def test_operation(target: Target, operation: schemathesis.APIOperation, mode: G
     )
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def call(case: schemathesis.Case) -> None:
-        response = case.call(base_url=target.url, headers=headers, timeout=60)
+        response = case.call(base_url=target.url, headers=headers, timeout=CLIENT_TIMEOUT_S)
         target.requests[operation.label] += 1
         target.statuses[response.status_code] += 1
         case.validate_response(response, checks=CHECKS, headers=headers)

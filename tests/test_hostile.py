@@ -7,10 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,10 +19,8 @@ import pytest
 
 from models.bundle import Bundle, load_bundle, save_bundle
 from models.heads import LinearHead
-from service.auth.keys import create_key
 from service.local_server import local_server
-from service.settings import Settings
-from service.store.engine import make_engine, session_factory
+from tests.helpers import api_client, mot, new_key, server_settings
 
 MAX_BODY = 5_000_000  # room for the 1 MB strings, so that the item limits answer, not the body's
 
@@ -37,13 +32,13 @@ class Hostile:
     bundles: Path  # MOT_BUNDLE_ROOT
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=120, headers={"authorization": f"Bearer {self.key}"})
+        return api_client(self.url, self.key)
 
 
 @pytest.fixture(scope="module")
 def hostile(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     bundles = tmp_path_factory.mktemp("bundles")
-    settings = Settings(
+    settings = server_settings(
         database_url=database_url,
         rate_limit_per_second=0,
         max_batch=20,
@@ -53,11 +48,7 @@ def hostile(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     )
     assert settings.auth and settings.max_metadata_depth == 16
     with local_server(settings) as url:
-        engine = make_engine(database_url)
-        with session_factory(engine)() as session:
-            key = create_key(session, f"hostile-{uuid.uuid4().hex[:6]}", ["admin"])[0]
-        engine.dispose()
-        yield Hostile(url, key, bundles)
+        yield Hostile(url, new_key(database_url, f"hostile-{uuid.uuid4().hex[:6]}", ["admin"]), bundles)
 
 
 def ingest(c: httpx.Client, *items: dict) -> httpx.Response:
@@ -356,17 +347,6 @@ def test_path_traversal_in_api_file_arguments(hostile: Hostile, tmp_path: Path) 
             "/ui/comments", params={"cluster": "99999999999999999999", "like": "²", "end": "9999-12-31"}
         )
         assert odd.status_code == 200
-
-
-def mot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **(env or {})},
-    )
 
 
 def test_cli_path_traversal_and_bad_files(tmp_path: Path) -> None:

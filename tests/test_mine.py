@@ -4,34 +4,22 @@ one of which surges on the last day; praise stays out of the negative scope."""
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from tests.test_cli import mot
-from tests.test_cluster import comments
+from tests.helpers import daily_complaints, mot
 
 START = datetime(2026, 3, 2, 9, 0)
 STARS = {"refund": "1", "login": "4", "delivery": "3"}  # by construction: refund complaints cost most
 
 
 def write_input(path: Path) -> Path:
-    rows: list[tuple[str, str, str, str, str]] = []
-    used = {"refund": 0, "login": 0, "delivery": 0}
+    rows: list[tuple[str, ...]] = []
+    used: dict[str, int] = {}
     for day in range(8):
         per_day = {"refund": 30 if day == 7 else 3, "login": 5, "delivery": 5}
-        for group, count in per_day.items():
-            for k, text in enumerate(comments(group, count, start=used[group])):
-                stamp = START + timedelta(days=day, minutes=7 * k)
-                rows.append(
-                    (
-                        f"{group}-{used[group] + k}",
-                        f"Terrible. {text}",
-                        stamp.isoformat(),
-                        "web",
-                        STARS[group],
-                    )
-                )
-            used[group] += count
+        for c in daily_complaints(START, day, per_day, used, minutes_apart=7):
+            rows.append((c.id, c.text, c.created_at.isoformat(), "web", STARS[c.group]))
         rows.append(
             (
                 f"praise-{day}",

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.conftest import DATA_DIR
+from tests.helpers import DATA_DIR
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "train_evaluate_compare.ipynb"
 

@@ -14,12 +14,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import structlog
-from prometheus_client.parser import text_string_to_metric_families
 
 from service.local_server import local_server
-from service.settings import Settings
 from service.telemetry.logging import configure_logging
-from tests.test_clusters_api import refresh
+from tests.helpers import WAIT_S, api_client, refresh, samples, server_settings, value
 
 METRICS = [
     "mot_http_requests_total",
@@ -32,22 +30,6 @@ METRICS = [
     "mot_cluster_refresh_duration_seconds",
     "mot_database_errors_total",
 ]
-
-
-def samples(client: httpx.Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample of GET /metrics, keyed by name and sorted labels."""
-    response = client.get("/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    return {
-        (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(response.text)
-        for s in family.samples
-    }
-
-
-def value(found: dict, name: str, **labels: str) -> float:
-    return found.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
 def test_metrics_expose_each_metric(client: httpx.Client) -> None:
@@ -129,7 +111,7 @@ def test_one_json_log_line_per_request_with_its_id(client: httpx.Client, log_str
         "/v1/admin/model", json={"bundle": "/no/such/bundle"}, headers={"X-Request-ID": rid}
     )
     assert refused.status_code == 422
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_S
     while True:  # the line is written once the response is sent: it may trail the client by a little
         lines = [json.loads(line) for line in log_stream.getvalue().splitlines()]  # every line is JSON
         mine = [line for line in lines if line.get("request_id") == rid]
@@ -147,8 +129,8 @@ def test_one_json_log_line_per_request_with_its_id(client: httpx.Client, log_str
 
 
 def test_cluster_refresh_counted(tmp_path) -> None:
-    settings = Settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}")
-    with local_server(settings) as base, httpx.Client(base_url=base, timeout=300) as client:
+    settings = server_settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}")
+    with local_server(settings) as base, api_client(base) as client:
         texts = ["my refund never came back", "still waiting for my refund", "the app crashes at login"]
         items = [{"id": str(i), "text": f"{texts[i % 3]} ({i})"} for i in range(30)]
         assert client.post("/v1/comments", json={"comments": items}).status_code == 200

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,25 +14,18 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from service.local_server import local_server
-from service.settings import Settings
 from service.store.outage import is_unavailable
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL, api_client, samples, scratch_database, server_settings, value
 from tests.proxy import TcpProxy
-from tests.test_observability import samples, value
 
 PROMPT_S = 10  # an outage must be answered within this, never hang
 
 
 @pytest.fixture
-def schema() -> Iterator[str]:
-    name = f"mot_outage_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{name}"'))
-    yield name
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-    admin.dispose()
+def scratch_postgres_url(tmp_path: Path) -> Iterator[str]:
+    """A PostgreSQL schema of this test's own (the server reaches it through the proxy)."""
+    with scratch_database("postgresql", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -50,11 +43,9 @@ def timed(call) -> tuple[httpx.Response, float]:  # type: ignore[no-untyped-def]
     return response, time.monotonic() - started
 
 
-def test_outage_answers_503_and_recovers(schema: str, proxy: TcpProxy) -> None:
-    url = (
-        make_url(POSTGRES_URL).set(port=proxy.port).update_query_dict({"options": f"-csearch_path={schema}"})
-    )
-    settings = Settings(
+def test_outage_answers_503_and_recovers(scratch_postgres_url: str, proxy: TcpProxy) -> None:
+    url = make_url(scratch_postgres_url).set(port=proxy.port)
+    settings = server_settings(
         auth=False,
         database_url=url.render_as_string(hide_password=False),
         db_connect_timeout_s=3,
@@ -63,7 +54,7 @@ def test_outage_answers_503_and_recovers(schema: str, proxy: TcpProxy) -> None:
     source = "outage"
     before = [{"id": f"a{i}", "text": f"The delivery {i} was late again", "source": source} for i in range(3)]
     during = [{"id": f"b{i}", "text": f"Refund {i} never arrived", "source": source} for i in range(2)]
-    with local_server(settings) as base, httpx.Client(base_url=base, timeout=60) as client:
+    with local_server(settings) as base, api_client(base) as client:
         assert client.post("/v1/comments", json={"comments": before}).json()["created"] == 3
 
         proxy.stop()  # the database is gone: open connections dropped, new ones refused

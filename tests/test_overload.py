@@ -4,11 +4,11 @@ lets every accepted request finish."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from service.local_server import free_port, local_server
-from service.settings import Settings
+from tests.helpers import REQUEST_TIMEOUT_S, WAIT_S, api_client, server_env, server_settings
 
 TEXTS = [
     "The flight was delayed for three hours and nobody told us why",
@@ -41,18 +41,17 @@ def batch_count(client: httpx.Client) -> float:
 
 @pytest.fixture(scope="module")
 def small_queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = Settings(
+    settings = server_settings(
         auth=False,
         database_url=f"sqlite:///{tmp_path_factory.mktemp('q') / 'mot.db'}",
         queue_max_comments=40,
-        request_timeout_s=20,
     )
     with local_server(settings) as url:
         yield url
 
 
 def test_small_requests_share_model_calls(small_queue: str) -> None:
-    with httpx.Client(base_url=small_queue, timeout=60) as client:
+    with api_client(small_queue) as client:
         before = batch_count(client)
         with ThreadPoolExecutor(16) as pool:
             codes = list(
@@ -64,7 +63,7 @@ def test_small_requests_share_model_calls(small_queue: str) -> None:
 
 
 def test_a_full_queue_answers_429_at_once(small_queue: str) -> None:
-    with httpx.Client(base_url=small_queue, timeout=60) as client:
+    with api_client(small_queue) as client:
 
         def send(i: int) -> httpx.Response:
             return client.post("/v1/comments", json=batch(30, f"full{i}"))
@@ -85,8 +84,11 @@ def test_a_full_queue_answers_429_at_once(small_queue: str) -> None:
 
 
 def test_a_request_that_waits_too_long_gets_503(tmp_path: Path) -> None:
-    settings = Settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", request_timeout_s=0.2)
-    with local_server(settings) as url, httpx.Client(base_url=url, timeout=60) as client:
+    # the one test about the timeout: the CPU encoder takes well over 0.2 s for 400 comments
+    settings = server_settings(
+        auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", request_timeout_s=0.2
+    )
+    with local_server(settings) as url, api_client(url) as client:
         slow = client.post("/v1/analyze", json=batch(400, "slow"))
         assert slow.status_code == 503 and "MOT_REQUEST_TIMEOUT_S" in slow.json()["detail"]
         assert int(slow.headers["retry-after"]) >= 1
@@ -95,12 +97,12 @@ def test_a_request_that_waits_too_long_gets_503(tmp_path: Path) -> None:
 
 def test_sigterm_drains_accepted_requests(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "MOT_AUTH": "false",
-        "MOT_DATABASE_URL": f"sqlite:///{tmp_path / 'mot.db'}",
-        "MOT_LOG_FORMAT": "console",
-    }
+    env = server_env(
+        MOT_AUTH="false",
+        MOT_DATABASE_URL=f"sqlite:///{tmp_path / 'mot.db'}",
+        MOT_LOG_FORMAT="console",
+        MOT_SHUTDOWN_GRACE_S=str(REQUEST_TIMEOUT_S),  # the accepted requests finish, however slowly
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         env=env,
@@ -110,7 +112,7 @@ def test_sigterm_drains_accepted_requests(tmp_path: Path) -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + WAIT_S
         while True:
             try:
                 if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
@@ -119,9 +121,20 @@ def test_sigterm_drains_accepted_requests(tmp_path: Path) -> None:
                 pass
             assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
             time.sleep(0.3)
-        with httpx.Client(base_url=url, timeout=120) as client, ThreadPoolExecutor(6) as pool:
-            futures = [pool.submit(client.post, "/v1/comments", json=batch(40, f"term{i}")) for i in range(6)]
-            time.sleep(1.0)  # every request is in: the model works through them one batch at a time
+        sent = threading.Semaphore(0)
+
+        def trace(event: str, info: dict) -> None:  # httpcore's: the request is on the wire
+            if event == "http11.send_request_body.complete":
+                sent.release()
+
+        def send(i: int) -> httpx.Response:
+            return client.post("/v1/comments", json=batch(40, f"term{i}"), extensions={"trace": trace})
+
+        with api_client(url) as client, ThreadPoolExecutor(6) as pool:
+            futures = [pool.submit(send, i) for i in range(6)]
+            for _ in futures:  # every request has been sent, however long the threads took to start
+                assert sent.acquire(timeout=WAIT_S), "a request was never sent"
+            time.sleep(1.0)  # and read by the server: the model works through them one batch at a time
             server.send_signal(signal.SIGTERM)
             responses = [f.result() for f in futures]
         assert [r.status_code for r in responses] == [200] * 6  # none dropped by the shutdown

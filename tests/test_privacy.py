@@ -6,9 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +22,7 @@ from service.settings import Settings
 from service.store.engine import session_factory
 from service.store.secrets import stored_secret
 from service.store.tables import Comment, Correction, Mention
+from tests.helpers import WAIT_S, api_client, mot, server_settings
 
 
 def uid() -> str:
@@ -175,14 +173,8 @@ def test_mot_retention_runs_once_against_the_database(
             {"id": "recent", "text": "Transfer failed", "created_at": "2015-02-21T10:00:00Z"},
         ],
     )
-    env = {**os.environ, "MOT_DATABASE_URL": database_url}
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "retention", "--days", "36500"],  # only pre-1926 rows
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    # 36500 days: only the pre-1926 row is old enough
+    done = mot("retention", "--days", "36500", env={"MOT_DATABASE_URL": database_url}, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"blanked": 1}
     stored = comments_of(client, source)
@@ -192,17 +184,17 @@ def test_mot_retention_runs_once_against_the_database(
 def test_scheduled_retention_and_configured_key(tmp_path: Path) -> None:
     """The lifespan starts the job when MOT_RETENTION_DAYS > 0; MOT_SECRET_KEY keys the hashes."""
     secret = "s" * 32
-    settings = Settings(
+    settings = server_settings(
         auth=False,
         database_url=f"sqlite:///{tmp_path / 'mot.db'}",
         retention_days=365,
         retention_check_minutes=0.01,
         secret_key=secret,
     )
-    with local_server(settings) as url, httpx.Client(base_url=url, timeout=120) as client:
+    with local_server(settings) as url, api_client(url) as client:
         item = {"id": "1", "text": "My card has not arrived", "created_at": "2015-02-21T10:00:00Z"}
         post(client, "s", [{**item, "customer_id": "c-1"}])
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + WAIT_S
         while comments_of(client, "s")["1"]["text"] and time.monotonic() < deadline:
             time.sleep(0.2)
         assert comments_of(client, "s")["1"]["text"] == ""

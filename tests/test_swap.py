@@ -8,14 +8,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from models.bundle import load_bundle
 from service.local_server import local_server
-from service.settings import Settings
-from tests.helpers import LABELLED_ROWS, write_csv
-from training.labelled import load_labelled, fit_taxonomy
+from tests.helpers import LABELLED_ROWS, WAIT_S, api_client, server_settings, write_csv
+from training.labelled import fit_taxonomy, load_labelled
 from training.train import TrainOptions, train_bundle
 
 
@@ -35,12 +33,15 @@ def make_bundle(folder: Path, name: str, rows: list[tuple[str, ...]]) -> Path:
 @pytest.fixture(scope="module")
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bundles")
-    return {"a": make_bundle(folder, "model_a", LABELLED_ROWS), "b": make_bundle(folder, "model_b", LABELLED_ROWS[1:])}
+    return {
+        "a": make_bundle(folder, "model_a", LABELLED_ROWS),
+        "b": make_bundle(folder, "model_b", LABELLED_ROWS[1:]),
+    }
 
 
 @pytest.fixture
 def url(bundles: dict[str, Path], tmp_path: Path) -> Iterator[str]:
-    settings = Settings(
+    settings = server_settings(
         auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", model_bundle=bundles["a"]
     )
     with local_server(settings) as base:
@@ -60,7 +61,7 @@ def test_swap_under_load_drops_nothing(url: str, bundles: dict[str, Path], tmp_p
     def client() -> None:
         mine: list[str] = []
         per_client.append(mine)
-        with httpx.Client(base_url=url, timeout=60) as http:
+        with api_client(url) as http:
             while not stop.is_set():
                 body = {"taxonomy": "support", "comments": [{"text": t} for t, *_ in LABELLED_ROWS[:8]]}
                 response = http.post("/v1/analyze", json=body)
@@ -73,7 +74,7 @@ def test_swap_under_load_drops_nothing(url: str, bundles: dict[str, Path], tmp_p
                 if swapped.is_set() and versions.count(version_b) >= 5:
                     stop.set()
 
-    with httpx.Client(base_url=url, timeout=120) as http:
+    with api_client(url) as http:
         assert http.get("/v1/model").json()["model_version"] == version_a
         assert http.get("/v1/taxonomies").json()[-1]["origin"] == "bundle"
         threads = [threading.Thread(target=client) for _ in range(3)]
@@ -113,10 +114,10 @@ def test_swap_under_load_drops_nothing(url: str, bundles: dict[str, Path], tmp_p
 
 
 def test_bundle_root_confines_swaps(bundles: dict[str, Path], tmp_path: Path) -> None:
-    settings = Settings(
+    settings = server_settings(
         auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", bundle_root=bundles["a"].parent
     )
-    with local_server(settings) as base, httpx.Client(base_url=base, timeout=120) as http:
+    with local_server(settings) as base, api_client(base) as http:
         response = http.post("/v1/admin/model", json={"bundle": "model_b"})  # relative to the root
         assert response.status_code == 200, response.text
         response = http.post("/v1/admin/model", json={"bundle": "../../etc"})
@@ -137,15 +138,15 @@ def test_promoting_a_new_encoder_reembeds_stored_comments(tmp_path: Path) -> Non
     )
     assert tuned.encoder_path is not None
 
-    settings = Settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", reembed_batch=5)
-    with local_server(settings) as base, httpx.Client(base_url=base, timeout=120) as http:
+    settings = server_settings(auth=False, database_url=f"sqlite:///{tmp_path / 'mot.db'}", reembed_batch=5)
+    with local_server(settings) as base, api_client(base) as http:
         comments = [{"id": str(i), "source": "s", "text": text} for i, (text, *_) in enumerate(LABELLED_ROWS)]
         assert http.post("/v1/comments", json={"comments": comments}).status_code == 200
         stock = http.get("/v1/model").json()
         assert stock["stale_embeddings"] == 0
 
         assert http.post("/v1/admin/model", json={"bundle": str(tmp_path / "tuned")}).status_code == 200
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + WAIT_S
         while True:
             jobs = http.get("/v1/jobs").json()
             if jobs and jobs[0]["status"] != "running" or time.monotonic() > deadline:

@@ -3,7 +3,7 @@ import csv
 import pytest
 
 from models.taxonomy import TaxonomyError, builtin_packs, parse_taxonomy
-from tests.conftest import DATA_DIR
+from tests.helpers import DATA_DIR
 
 PACKS = {"generic", "banking", "airline", "ecommerce", "hotel", "telecom"}
 

@@ -3,7 +3,6 @@ fix; each mode writes a bundle that loads, verifies and serves; finetune resumes
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from models.redact import Redactor
 from models.sentiment import SentimentHead
 from tests.helpers import LABELLED_ROWS, mot, write_csv
 from training.finetune import FinetuneConfig, Task, finetune
-from training.labelled import LabelledDataError, load_labelled, fit_taxonomy
+from training.labelled import LabelledDataError, fit_taxonomy, load_labelled
+
 
 @pytest.mark.parametrize(
     ("rows", "options", "message"),
@@ -57,7 +57,10 @@ def test_unknown_touchpoint_needs_a_stage_or_the_taxonomy(tmp_path: Path) -> Non
     ):
         fit_taxonomy(labelled, builtin_packs()["ecommerce"], "shop")
     labelled = load_labelled(
-        write_csv(tmp_path / "l.csv", LABELLED_ROWS), text_col="text", touchpoint_col="touchpoint", stage_col="stage"
+        write_csv(tmp_path / "l.csv", LABELLED_ROWS),
+        text_col="text",
+        touchpoint_col="touchpoint",
+        stage_col="stage",
     )
     taxonomy = fit_taxonomy(labelled, builtin_packs()["ecommerce"], "shop")
     assert taxonomy is not None and {"delivery", "refunds", "login"} <= {tp.id for tp in taxonomy.touchpoints}
@@ -65,7 +68,9 @@ def test_unknown_touchpoint_needs_a_stage_or_the_taxonomy(tmp_path: Path) -> Non
 
 
 def test_cli_refuses_a_bad_file_with_one_line(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "bad.csv", [*LABELLED_ROWS[:1], ("", "delivery", "usage", "negative"), *LABELLED_ROWS[1:]])
+    path = write_csv(
+        tmp_path / "bad.csv", [*LABELLED_ROWS[:1], ("", "delivery", "usage", "negative"), *LABELLED_ROWS[1:]]
+    )
     done = mot("train", "--data", str(path), "--touchpoint-col", "touchpoint", "--out", str(tmp_path / "b"))
     assert done.returncode == 2
     assert "row 3: 'text' is empty: fill it in or drop the row" in done.stderr

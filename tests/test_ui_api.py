@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from service.jobs.upload import Columns, UploadError, parse_upload
+from tests.helpers import wait_for_job
 from tests.ui_data import XSS_TEXT
 
 DAY = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)
@@ -32,15 +32,6 @@ def store(client: httpx.Client, source: str, texts: list[str], when: datetime = 
     response = client.post("/v1/comments", json={"taxonomy": "airline", "comments": items})
     assert response.status_code == 200, response.text
     return [item["comment_id"] for item in response.json()["items"]]
-
-
-def wait(client: httpx.Client, job: dict) -> dict:
-    for _ in range(600):
-        state = client.get(f"/v1/jobs/{job['id']}").json()
-        if state["status"] != "running":
-            return state
-        time.sleep(0.1)
-    raise AssertionError("the job did not finish")
 
 
 def test_word_search_and_more_like_this(client: httpx.Client) -> None:
@@ -149,7 +140,7 @@ def test_upload_csv_in_the_background(client: httpx.Client) -> None:
         "/v1/uploads", data=form, files={"file": ("feedback.csv", body.encode(), "text/csv")}
     )
     assert started.status_code == 202, started.text
-    job = wait(client, started.json())
+    job = wait_for_job(client, started.json()["id"])
     assert job["status"] == "done" and job["kind"] == "upload" and job["progress"] == 1.0
     result = job["result"]
     assert (result["rows"], result["created"], result["duplicates"], result["invalid"]) == (5, 3, 0, 2)
@@ -163,11 +154,11 @@ def test_upload_csv_in_the_background(client: httpx.Client) -> None:
     assert {c["created_at"][:10] for c in stored} == {"2015-02-21", "2015-02-22"}
     assert "example.com" not in str(stored)  # columns not named are not kept
 
-    again = wait(
+    again = wait_for_job(
         client,
         client.post(
             "/v1/uploads", data=form, files={"file": ("feedback.csv", body.encode(), "text/csv")}
-        ).json(),
+        ).json()["id"],
     )
     assert (again["result"]["created"], again["result"]["duplicates"]) == (0, 3)
 
@@ -226,12 +217,14 @@ def test_pages_render_every_stored_text_escaped(client: httpx.Client) -> None:
     assert "<strong>1</strong> comments match" in listed.text
     like = client.get("/ui/comments", params={"like": hostile})
     assert like.status_code == 200 and escaped in like.text
+    # its touchpoint's page lists it too ("my bag was lost at the airport": baggage)
     touchpoints = client.get("/v1/comments", params={"source": source}).json()["comments"][0]["touchpoints"]
-    if touchpoints:
-        page = client.get(
-            f"/ui/touchpoints/{touchpoints[0]['touchpoint']}", params={"taxonomy": "airline", "days": 0}
-        )
-        assert page.status_code == 200 and "<script>window" not in page.text
+    assert touchpoints, "the hostile comment names no touchpoint: its touchpoint page goes untested"
+    page = client.get(
+        f"/ui/touchpoints/{touchpoints[0]['touchpoint']}", params={"taxonomy": "airline", "days": 0}
+    )
+    assert page.status_code == 200 and "<script>window" not in page.text
+    assert escaped in page.text
     for path in ("/ui/clusters", "/ui/upload", "/ui/model"):
         assert client.get(path).status_code == 200, path
     assert client.get("/ui/clusters/999999").status_code == 404

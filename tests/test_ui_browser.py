@@ -3,12 +3,15 @@ SQLite: the journey map and a touchpoint, a cluster's triage, the comment explor
 correction and an export, a CSV upload, the model page; a hostile comment stays inert; no
 request leaves the server; the pages are keyboard reachable and fit a laptop screen.
 
-With ../shared/data present the server holds a sample of the airline tweets and the tests save
-screenshots of every page into docs/screenshots/; without it, a small inline set."""
+With ../shared/data present the server holds a sample of the airline tweets; without it, a small
+inline set. Screenshots of every page are taken only when asked, from the airline data, into the
+folder MOT_SCREENSHOTS names (relative to the repository): the ones in the README are made by
+`MOT_SCREENSHOTS=docs/screenshots pytest tests/test_ui_browser.py`. Otherwise nothing is written."""
 
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,30 +22,27 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from service.auth.keys import create_key
 from service.local_server import local_server
-from service.settings import Settings
-from service.store.engine import make_engine, session_factory
-from tests.test_clusters_api import post, refresh
+from tests.helpers import ROOT, api_client, new_key, post, refresh, server_settings
 from tests.ui_data import AIRLINE, XSS_TEXT, airline_sample, hostile, inline_sample
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+SCREENSHOTS = ROOT / os.environ["MOT_SCREENSHOTS"] if os.environ.get("MOT_SCREENSHOTS") else None
 WIDTH = 1280
 
 
 @dataclass(frozen=True)
 class Ui:
     url: str
-    airline: bool  # real data: screenshots are taken
+    airline: bool  # real data: screenshots may be taken
     taxonomy: str
     key: str  # an analyst's key: read, triage, ingest
 
     def api(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=300, headers={"authorization": f"Bearer {self.key}"})
+        return api_client(self.url, self.key)
 
     def shoot(self, page: Page, name: str, max_height: int = 1400) -> None:
-        if not self.airline:
-            return  # screenshots show the airline data only
+        if SCREENSHOTS is None or not self.airline:
+            return  # only when MOT_SCREENSHOTS asks; they show the airline data only
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         height = min(page.evaluate("document.documentElement.scrollHeight"), max_height)
         clip = {"x": 0, "y": 0, "width": WIDTH, "height": height}
@@ -56,16 +56,16 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
     latest = max(datetime.fromisoformat(i["created_at"]) for i in items)
     items.append(hostile(latest))
     taxonomy = "airline" if airline else "ecommerce"
-    settings = Settings(
+    settings = server_settings(
         database_url=f"sqlite:///{tmp_path_factory.mktemp('ui') / 'mot.db'}",
         default_taxonomy=taxonomy,
         cluster_min_size=5,
         auth=True,  # as in production: the analyst signs in, every change carries the CSRF token
     )
     with local_server(settings) as url:
-        with session_factory(make_engine(settings.database_url))() as session:
-            key, _ = create_key(session, "analyst", ["read", "triage", "ingest"])
-        ui = Ui(url, airline, taxonomy, key)
+        ui = Ui(
+            url, airline, taxonomy, new_key(settings.database_url, "analyst", ["read", "triage", "ingest"])
+        )
         with ui.api() as client:
             post(client, items)
             refresh(client)

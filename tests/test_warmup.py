@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from models.embedding_cache import EmbeddingCache
@@ -18,8 +17,8 @@ from models.taxonomy import builtin_packs, parse_taxonomy
 from service.domain.inference import Busy, InferenceQueue
 from service.domain.warmup import Warmup
 from service.local_server import local_server
-from service.settings import Settings
 from service.telemetry.metrics import Metrics
+from tests.helpers import REQUEST_TIMEOUT_S, api_client, server_settings
 
 
 def big_taxonomy(name: str, touchpoints: int = 20, examples: int = 100) -> str:
@@ -42,7 +41,7 @@ def test_the_queue_refuses_a_cold_taxonomy_at_once_and_serves_it_once_warm(tmp_p
     cache = EmbeddingCache(tmp_path / "cache")
     analyzer = Analyzer(Encoder(cache=cache), SentimentHead.load(), None)
     warmup = Warmup()
-    queue = InferenceQueue(100, 32, 60, Metrics.create(), warmup)
+    queue = InferenceQueue(100, 32, REQUEST_TIMEOUT_S, Metrics.create(), warmup)
     taxonomy = builtin_packs()["hotel"]
     phrases = analyzer.phrase_count(taxonomy)
     with pytest.raises(Busy) as refused:  # nothing asked for it before: cold, whatever the machine
@@ -67,7 +66,7 @@ def test_the_queue_refuses_a_cold_taxonomy_at_once_and_serves_it_once_warm(tmp_p
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("warm")
-    settings = Settings(
+    settings = server_settings(
         auth=False,
         database_url=f"sqlite:///{folder / 'mot.db'}",
         embedding_cache_dir=folder / "cache",
@@ -78,7 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_a_large_posted_taxonomy_warms_in_the_background(server: str) -> None:
-    with httpx.Client(base_url=server, timeout=120) as client:
+    with api_client(server) as client:
         created = client.post(
             "/v1/taxonomies", content=big_taxonomy("big"), headers={"content-type": "application/yaml"}
         )
@@ -102,7 +101,7 @@ def test_a_large_posted_taxonomy_warms_in_the_background(server: str) -> None:
 
 def test_a_small_posted_taxonomy_is_usable_when_the_post_answers(server: str) -> None:
     small = parse_taxonomy(big_taxonomy("small", touchpoints=3, examples=5)).to_yaml()
-    with httpx.Client(base_url=server, timeout=120) as client:
+    with api_client(server) as client:
         assert (
             client.post(
                 "/v1/taxonomies", content=small, headers={"content-type": "application/yaml"}

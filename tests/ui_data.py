@@ -7,8 +7,7 @@ import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.conftest import DATA_DIR
-from tests.test_cluster import comments
+from tests.helpers import DATA_DIR, daily_complaints
 
 AIRLINE = DATA_DIR / "airline" / "tweets.csv"
 XSS_TEXT = '=HYPERLINK("http://x","y") <script>window.__xss=1</script> my bag was lost at the airport'
@@ -35,20 +34,19 @@ def airline_sample(count: int = 360, path: Path = AIRLINE) -> list[dict]:
 
 def inline_sample() -> list[dict]:
     """Three complaint groups over eight days (refunds rising at the end) and some praise."""
-    items, used = [], {"refund": 0, "login": 0, "delivery": 0}
+    items: list[dict] = []
+    used: dict[str, int] = {}
     for day in range(8):
-        for group, count in (("refund", 12 if day == 7 else 3), ("login", 3), ("delivery", 3)):
-            for k, text in enumerate(comments(group, count, start=used[group])):
-                stamp = INLINE_START + timedelta(days=day, minutes=7 * k)
-                items.append(
-                    {
-                        "id": f"{group}-{used[group] + k}",
-                        "text": f"Terrible. {text}",
-                        "created_at": stamp.isoformat(),
-                        "source": "web" if k % 2 else "app",
-                    }
-                )
-            used[group] += count
+        per_group = {"refund": 12 if day == 7 else 3, "login": 3, "delivery": 3}
+        for c in daily_complaints(INLINE_START, day, per_group, used, minutes_apart=7):
+            items.append(
+                {
+                    "id": c.id,
+                    "text": c.text,
+                    "created_at": c.created_at.isoformat(),
+                    "source": "web" if c.k % 2 else "app",
+                }
+            )
         items.append(
             {
                 "id": f"praise-{day}",
