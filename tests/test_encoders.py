@@ -258,7 +258,11 @@ def test_mot_distill_then_train_on_the_student_then_serve_it(tmp_path: Path) -> 
         [*mot, "distill", "--teacher", str(teacher), "--data", str(empty), "--text-col", "body", "--out", str(tmp_path / "x")],
         capture_output=True, text=True, env=env,
     )  # fmt: skip
-    assert refused.returncode == 2 and "has a header row but no comments" in refused.stderr and "Traceback" not in refused.stderr
+    assert (
+        refused.returncode == 2
+        and "has a header row but no comments" in refused.stderr
+        and "Traceback" not in refused.stderr
+    )
     student = tmp_path / "student"
     done = subprocess.run(
         [*mot, "distill", "--teacher", str(teacher), "--data", str(tmp_path / "comments.csv"),
