@@ -1,1 +1,1 @@
-"""Who may call what: API keys with scopes, the web UI's sign-in sessions, per-key rate limits."""
+"""Who may call what: API keys with scopes, the web UI's sign-in sessions, (the rate limiter itself is service/common/ratelimit.py)."""

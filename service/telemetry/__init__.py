@@ -1,1 +1,1 @@
-"""telemetry"""
+"""Prometheus metrics and JSON logging."""
