@@ -37,4 +37,5 @@ def corrections_with_comments(session: Session, taxonomy: str | None) -> Iterato
     )
     if taxonomy:
         query = query.where(Comment.taxonomy == taxonomy)
-    yield from session.execute(query).tuples()
+    for correction, comment in session.execute(query):
+        yield correction, comment
