@@ -37,5 +37,4 @@ def corrections_with_comments(session: Session, taxonomy: str | None) -> Iterato
     )
     if taxonomy:
         query = query.where(Comment.taxonomy == taxonomy)
-    for correction, comment in session.execute(query):
-        yield correction, comment
+    yield from session.execute(query)  # rows unpack as (correction, comment)
