@@ -4,6 +4,7 @@ the most confused and the slowest examples).
 
     mot evaluate banking77 --data-dir ../shared/data
     mot evaluate airline --data-dir ../shared/data [--url http://host:port]
+    mot evaluate banking77-pairs --taxonomy training/eval_packs/banking_lite.yaml
     mot evaluate BUNDLE banking77-intents --out reports/b77
     mot evaluate BUNDLE labelled.csv --text-col text --touchpoint-col tp --out reports/mine
 """
@@ -23,13 +24,16 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from tqdm import tqdm
 
+from models.taxonomy import load_taxonomy
 from training.datasets import Example, airline, banking77, banking77_intents
+from training.evaluate_pairs import grade_pairs, make_pairs
 
 DATASETS = {
     "banking77": ("banking", banking77),
     "banking77-intents": (None, banking77_intents),  # for bundles trained on the 77 intents
     "airline": ("airline", airline),
 }
+PAIRS_DATA = "banking77-pairs"  # two Banking77 test messages in one comment: training/evaluate_pairs.py
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
@@ -90,8 +94,17 @@ def _sentiment(examples: list[Example], results: list[dict[str, Any]]) -> dict[s
 
 
 @contextmanager
-def service_url(url: str | None, bundle: Path | None = None) -> Iterator[str]:
+def service_url(
+    url: str | None, bundle: Path | None = None, taxonomy_file: Path | None = None
+) -> Iterator[str]:
+    """The service to grade: the one at `url`, or one started here on a scratch database (that
+    knows `taxonomy_file` too)."""
     if url:
+        if taxonomy_file is not None:
+            raise ValueError(
+                f"--taxonomy {taxonomy_file} is a file: a running service knows it only through "
+                "MOT_TAXONOMY_FILES or POST /v1/taxonomies; pass its name, or leave out --url"
+            )
         yield url
         return
     from service.local_server import local_server
@@ -99,7 +112,10 @@ def service_url(url: str | None, bundle: Path | None = None) -> Iterator[str]:
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
-            database_url=f"sqlite:///{Path(folder) / 'eval.db'}", model_bundle=bundle, auth=False
+            database_url=f"sqlite:///{Path(folder) / 'eval.db'}",
+            model_bundle=bundle,
+            auth=False,
+            taxonomy_files=[taxonomy_file] if taxonomy_file else [],
         )
         with local_server(settings) as local:
             yield local
@@ -172,9 +188,18 @@ def evaluate(
     latency_sample: int = 0,
     columns: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
+    taxonomy_file = Path(taxonomy) if taxonomy and Path(taxonomy).suffix in {".yaml", ".yml"} else None
+    if data == PAIRS_DATA:
+        name = load_taxonomy(taxonomy_file).name if taxonomy_file else taxonomy or "banking"
+        pairs = make_pairs(banking77(data_dir, "test"))[:limit]
+        with service_url(url, bundle, taxonomy_file) as base:
+            model = httpx.get(f"{base}/v1/model", timeout=60).json()
+            results = analyze_all(base, [p.example() for p in pairs], name, batch)
+        return {"data": data, "split": "test", "taxonomy": name, "model_version": model["model_version"],
+                **grade_pairs(pairs, results)}  # fmt: skip
     examples = load_examples(data, data_dir, columns or {"text_col": "text"}, limit)
-    taxonomy = pick_taxonomy(data, bundle, taxonomy)
-    with service_url(url, bundle) as base:
+    taxonomy = load_taxonomy(taxonomy_file).name if taxonomy_file else pick_taxonomy(data, bundle, taxonomy)
+    with service_url(url, bundle, taxonomy_file) as base:
         model = httpx.get(f"{base}/v1/model", timeout=60).json()
         results = analyze_all(base, examples, taxonomy, batch)
         latency = time_one_by_one(base, examples, taxonomy, latency_sample) if latency_sample else []

@@ -29,14 +29,16 @@ def evaluate(
     latency_sample: Annotated[int, typer.Option(min=0, help="comments timed one by one")] = 100,
 ) -> None:
     """Grade predictions through POST /v1/analyze (JSON). DATA: banking77, banking77-intents,
-    airline (their test splits) or a labelled CSV/JSONL file."""
+    airline (their test splits), banking77-pairs (two test messages per comment) or a labelled
+    CSV/JSONL file. --taxonomy takes a pack's name or a taxonomy YAML file."""
 
-    from training.evaluate_service import DATASETS
+    from training.evaluate_service import DATASETS, PAIRS_DATA
     from training.evaluate_service import evaluate as run
 
     bundle, data = (Path(first), second) if second is not None else (None, first)
-    if data not in DATASETS and not Path(data).is_file():
-        raise typer.BadParameter(f"DATA must be one of {sorted(DATASETS)} or a labelled CSV/JSONL file")
+    known = sorted([*DATASETS, PAIRS_DATA])
+    if data not in known and not Path(data).is_file():
+        raise typer.BadParameter(f"DATA must be one of {known} or a labelled CSV/JSONL file")
     if bundle is not None:
         from models.bundle import BundleError, load_bundle
 
