@@ -1,9 +1,8 @@
 """Touchpoint and stage classification: zero-shot from a taxonomy, or trained heads from a bundle.
 
-Every touchpoint is represented by prototypes: the embedding of its description and of each
-example phrase. A comment's score for a touchpoint is the mean cosine similarity to its
-`top_k` closest prototypes; a softmax with the taxonomy's fitted temperature turns scores into
-calibrated confidences, and a stage's confidence is the sum over its touchpoints.
+Zero-shot, a touchpoint is scored from its description, the clauses of its description and its
+example phrases, with weights and a softmax temperature fitted from the taxonomy's own phrases
+(models/zero_shot.py); a stage's confidence is the sum over its touchpoints.
 
 A trained classifier (`mot train`) replaces the prototypes by linear heads over the same
 embedding; it gives the same scores, so the pipeline does not care which one it holds.
@@ -16,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.encoder import Encoder
-from models.heads import LinearHead, softmax
+from models.heads import LinearHead
 from models.taxonomy import Taxonomy
+from models.zero_shot import Fitted, ZeroShotScorer, taxonomy_phrases
 
 
 @dataclass(frozen=True)
@@ -28,15 +28,9 @@ class TouchpointScores:
 
 
 def prototype_phrases(taxonomy: Taxonomy) -> tuple[list[str], list[int]]:
-    """Each touchpoint's phrases (its name with its description, then its examples) and the index
-    of the touchpoint each belongs to."""
-    texts: list[str] = []
-    owners: list[int] = []
-    for index, tp in enumerate(taxonomy.touchpoints):
-        for phrase in [f"{tp.name}: {tp.description}", *tp.examples]:
-            texts.append(phrase)
-            owners.append(index)
-    return texts, owners
+    """Every phrase the zero-shot classifier embeds, and the index of the touchpoint of each."""
+    phrases = taxonomy_phrases(taxonomy)
+    return phrases.texts, phrases.owners
 
 
 class TouchpointClassifier:
@@ -55,27 +49,24 @@ class TouchpointClassifier:
         self.scoring = taxonomy.scoring.for_encoder(name)
         self.labels = [tp.id for tp in taxonomy.touchpoints]
         self.stages = taxonomy.stage_ids
-        texts, owners = prototype_phrases(taxonomy)
+        phrases = taxonomy_phrases(taxonomy)
         if prototypes is None:
             if encoder is None:
                 raise ValueError("give the encoder or the prototypes")
-            prototypes = encoder.encode(texts).sentences
+            prototypes = encoder.encode(phrases.texts).sentences
         self.prototypes = prototypes
-        self.owners = np.asarray(owners)
-        self._columns = [np.flatnonzero(self.owners == i) for i in range(len(self.labels))]
+        self.scorer = ZeroShotScorer(phrases, prototypes, len(self.labels), self.scoring)
         stage_index = {s: i for i, s in enumerate(self.stages)}
         self.stage_of = np.asarray([stage_index[tp.stage] for tp in taxonomy.touchpoints])
 
+    @property
+    def fitted(self) -> Fitted:
+        return self.scorer.fitted
+
     def score(self, embeddings: np.ndarray) -> TouchpointScores:
-        scoring = self.scoring
-        sims = embeddings @ self.prototypes.T
-        similarity = np.empty((len(embeddings), len(self.labels)), dtype=np.float32)
-        for i, columns in enumerate(self._columns):
-            k = min(scoring.top_k, len(columns))
-            block = sims[:, columns]
-            similarity[:, i] = np.partition(block, len(columns) - k, axis=1)[:, -k:].mean(axis=1)
-        confidence = softmax(similarity / scoring.temperature)
-        fits = similarity >= scoring.min_similarity
+        similarity = self.scorer.similarity(embeddings)
+        confidence = self.scorer.confidence(similarity)
+        fits = similarity >= self.scoring.min_similarity
         return TouchpointScores(confidence, stage_sums(confidence, self.stage_of, len(self.stages)), fits)
 
 

@@ -85,6 +85,7 @@ class Analyzer:
         self.encoder_is_stock = bundle is None or bundle.encoder_path is None
         self.model_version = bundle.version if bundle else f"{encoder.version}+{sentiment.version}"
         self._classifiers: dict[tuple[str, int], Classifier] = {}
+        self._zero_shot: dict[tuple[str, int], TouchpointClassifier] = {}  # beside trained heads
         self._lock = threading.Lock()
 
     def classifier(self, taxonomy: Taxonomy, progress: ProgressFn | None = None) -> Classifier:
@@ -140,6 +141,20 @@ class Analyzer:
                 progress(min(start + step, len(texts)), len(texts))
         prototypes = np.concatenate(chunks) if chunks else np.zeros((0, self.encoder.dim), np.float32)
         return TouchpointClassifier(taxonomy, prototypes=prototypes, encoder_name=self.encoder.name)
+
+    def zero_shot_classifier(self, taxonomy: Taxonomy) -> TouchpointClassifier:
+        """The taxonomy's zero-shot classifier, even where trained heads serve it (to check it)."""
+        classifier = self.classifier(taxonomy)
+        if isinstance(classifier, TouchpointClassifier):
+            return classifier
+        key = self._key(taxonomy)
+        with self._lock:
+            if key not in self._zero_shot:
+                prototypes = self.encoder.encode(prototype_phrases(taxonomy)[0]).sentences
+                self._zero_shot[key] = TouchpointClassifier(
+                    taxonomy, prototypes=prototypes, encoder_name=self.encoder.name
+                )
+            return self._zero_shot[key]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Sentence embeddings of texts already prepared (as stored), e.g. to re-embed them."""

@@ -82,8 +82,11 @@ class Scoring(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    top_k: int = Field(default=3, ge=1, le=100)  # mean of the k closest prototypes
-    temperature: float = Field(default=0.05, gt=0, le=10)  # softmax temperature over scores
+    top_k: int = Field(default=3, ge=1, le=100)  # mean of the k closest example phrases
+    # None: fitted from the taxonomy's own example phrases, leave-one-out (models/zero_shot.py)
+    temperature: float | None = Field(default=None, gt=0, le=10)  # softmax temperature over scores
+    clause_weight: float | None = Field(default=None, ge=0, le=100)  # description clauses vs the whole
+    example_weight: float | None = Field(default=None, ge=0, le=100)  # example phrases vs the description
     min_similarity: float = Field(default=0.2, ge=-1, le=1)  # below: "nothing fits"
     # Similarities spread differently under each encoder: the temperature and floor fitted for
     # one (by encoder name, e.g. embeddinggemma-300m) replace the ones above under it.

@@ -301,6 +301,33 @@ class TaxonomySummary(BaseModel):
     touchpoints: list[str]
 
 
+class TaxonomyFinding(BaseModel):
+    kind: Literal["close_pair", "never_wins", "dominant", "empty_stage", "few_examples", "nothing_fits"]
+    touchpoints: list[str]
+    stage: str | None = None
+    value: float = Field(description="a share (of the sample, or of a pair's phrases) or a count")
+    advice: str = Field(description="what to change, in plain words")
+
+
+class TaxonomyCheck(BaseModel):
+    taxonomy: str
+    findings: list[TaxonomyFinding]
+    sample_size: int = Field(description="stored comments looked at (MOT_TAXONOMY_CHECK_SAMPLE at most)")
+    shares: dict[str, float] = Field(description="touchpoint: share of the sample's named comments it wins")
+    nothing_fits_share: float | None = None
+    loo_accuracy: float | None = Field(
+        None, description="share of the taxonomy's example phrases named right with each left out"
+    )
+
+
+class TaxonomyCreated(TaxonomySummary):
+    check: TaxonomyCheck | None = Field(
+        None,
+        description="null while its phrases are embedded in the background: "
+        "GET /v1/taxonomies/{name}/check once it is ready",
+    )
+
+
 class ModelInfo(BaseModel):
     model_version: str
     encoder: str

@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     default_taxonomy: str | None = Field(
         None, description="taxonomy used when a request names none; default: the bundle's, else generic"
     )
+    taxonomy_check_sample: int = Field(
+        2000,
+        ge=0,
+        le=100_000,
+        description="a taxonomy's check (POST /v1/taxonomies, GET /v1/taxonomies/{name}/check, the model "
+        "page) looks at this many of the latest stored comments; 0: its own phrases only",
+    )
     taxonomy_sync_phrases: int = Field(
         256,
         ge=0,

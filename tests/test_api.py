@@ -8,6 +8,8 @@ import uuid
 import httpx
 import pytest
 
+from tests.helpers import post
+
 
 def uid() -> str:
     return uuid.uuid4().hex
@@ -173,6 +175,8 @@ def test_taxonomies_list_get_post_and_use(client: httpx.Client) -> None:
     created = client.post("/v1/taxonomies", content=mine, headers={"content-type": "application/yaml"})
     assert created.status_code == 201, created.text
     assert created.json()["touchpoints"] == ["ordering", "delivery"]
+    findings = {(f["kind"], tuple(f["touchpoints"]), f["stage"]) for f in created.json()["check"]["findings"]}
+    assert {("empty_stage", (), "pre_purchase"), ("few_examples", ("ordering",), None)} <= findings
     result = client.post(
         "/v1/analyze", json={"taxonomy": "pizza", "comments": [{"text": "my pizza came cold and late"}]}
     ).json()
@@ -183,6 +187,27 @@ def test_taxonomies_list_get_post_and_use(client: httpx.Client) -> None:
         "touchpoints": [{"id": "x", "name": "X", "stage": "usage", "description": "d"}],
     }
     assert client.post("/v1/taxonomies", json=as_json).status_code == 201
+
+
+def test_taxonomy_check_looks_at_the_stored_comments(client: httpx.Client) -> None:
+    post(client, [{"text": f"my pizza number {i} arrived cold and an hour late"} for i in range(3)])
+    mine = (
+        "name: pizza_check\ntouchpoints:\n"
+        "- {id: ordering, name: Ordering, stage: purchase, description: ordering a pizza online,"
+        " examples: [the order form kept failing, I could not pay online]}\n"
+        "- {id: delivery, name: Delivery, stage: usage, description: the pizza delivery was late or cold,"
+        " examples: [the driver came an hour late, pizza arrived cold]}\n"
+    )
+    assert (
+        client.post("/v1/taxonomies", content=mine, headers={"content-type": "application/yaml"}).status_code
+        == 201
+    )
+    check = client.get("/v1/taxonomies/pizza_check/check")
+    assert check.status_code == 200, check.text
+    body = check.json()
+    assert body["taxonomy"] == "pizza_check" and 3 <= body["sample_size"] <= 2000
+    assert set(body["shares"]) == {"ordering", "delivery"} and body["loo_accuracy"] == 1.0
+    assert client.get("/v1/taxonomies/nope/check").status_code == 404
 
 
 @pytest.mark.parametrize(

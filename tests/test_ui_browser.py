@@ -289,6 +289,14 @@ def test_model_page(page: Page, ui: Ui) -> None:
         version = api.get("/v1/model").json()["model_version"]
     expect(page.locator("table.props").first).to_contain_text(version)
     expect(page.get_by_role("heading", name="Taxonomies")).to_be_visible()
+    check = page.locator(f'article.taxonomy-check[data-taxonomy="{ui.taxonomy}"]')
+    expect(check).to_contain_text("stored comments looked at")
+    with ui.api() as api:
+        touchpoints = api.get("/v1/taxonomies").json()
+    count = next(len(t["touchpoints"]) for t in touchpoints if t["name"] == ui.taxonomy)
+    expect(check.locator("table tbody tr")).to_have_count(count)
+    if ui.airline:  # the airline pack has no touchpoint before purchase, and says so
+        expect(check.locator('li[data-kind="empty_stage"]')).to_contain_text("pre_purchase")
     ui.shoot(page, "model")
 
 

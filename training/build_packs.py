@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models import zero_shot
 from models.classify import TouchpointClassifier
 from models.embedding_cache import EmbeddingCache
 from models.encoder import Encoder, open_encoder
@@ -23,29 +24,29 @@ from training.datasets import DEFAULT_DATA_DIR, Example, airline, banking77
 
 def fit_temperature(classifier: TouchpointClassifier, embeddings: np.ndarray, labels: list[str]) -> float:
     """The temperature with the lowest negative log-likelihood on held-out rows."""
-    index = [classifier.labels.index(label) for label in labels]
-    best, best_nll = 0.05, float("inf")
-    for temperature in np.geomspace(0.005, 0.5, 60):
-        classifier.scoring.temperature = float(temperature)
-        probs = classifier.score(embeddings).confidence
-        nll = -np.log(probs[np.arange(len(index)), index] + 1e-12).mean()
-        if nll < best_nll:
-            best, best_nll = float(temperature), float(nll)
-    return round(best, 4)
+    truth = np.asarray([classifier.labels.index(label) for label in labels])
+    return zero_shot.fit_temperature(classifier.scorer.similarity(embeddings), truth)
 
 
 def build(
-    pack: Taxonomy, examples: list[Example], chosen: list[Example], encoder: Encoder, top_k: int
+    pack: Taxonomy, examples: list[Example], chosen: list[Example] | None, encoder: Encoder
 ) -> Taxonomy:
-    by_touchpoint: dict[str, list[str]] = defaultdict(list)
-    for ex in chosen:
-        by_touchpoint[ex.touchpoint or ""].append(ex.text)
-    for tp in pack.touchpoints:
-        tp.examples = sorted(set(by_touchpoint[tp.id]))
-    pack.scoring.top_k = top_k
-    chosen_ids = {ex.id for ex in chosen}
-    held_out = [ex for ex in examples if ex.id not in chosen_ids][:2000]
+    """`chosen`: the rows whose texts become the example phrases (None: keep the pack's). The
+    weights are fitted leave-one-out on the phrases, the temperature on held-out rows."""
+    if chosen is not None:
+        by_touchpoint: dict[str, list[str]] = defaultdict(list)
+        for ex in chosen:
+            by_touchpoint[ex.touchpoint or ""].append(ex.text)
+        for tp in pack.touchpoints:
+            tp.examples = sorted(set(by_touchpoint[tp.id]))
+    phrases = {phrase for tp in pack.touchpoints for phrase in tp.examples}
+    held_out = [ex for ex in examples if ex.text not in phrases][:2000]
+    pack.scoring = pack.scoring.model_copy(
+        update={"temperature": None, "clause_weight": None, "example_weight": None, "by_encoder": {}}
+    )
     classifier = TouchpointClassifier(pack, encoder)
+    pack.scoring.clause_weight = classifier.fitted.clause_weight
+    pack.scoring.example_weight = classifier.fitted.example_weight
     embeddings = encoder.encode([ex.text for ex in held_out]).sentences
     pack.scoring.temperature = fit_temperature(
         classifier, embeddings, [ex.touchpoint or "" for ex in held_out]
@@ -54,7 +55,7 @@ def build(
 
 
 def fit_for_encoder(pack: Taxonomy, examples: list[Example], encoder: Encoder) -> Taxonomy:
-    """Keep the pack's phrases; fit its temperature for another encoder, kept under its name."""
+    """Keep the pack's phrases and weights; fit its temperature for another encoder, kept under its name."""
     chosen = {phrase for tp in pack.touchpoints for phrase in tp.examples}
     held_out = [ex for ex in examples if ex.text not in chosen][:2000]
     pack.scoring.by_encoder.pop(encoder.name, None)
@@ -74,6 +75,9 @@ def main() -> None:
     parser.add_argument(
         "--encoder", default="minilm", help="another preset: keep the phrases, fit its own temperature"
     )
+    parser.add_argument(
+        "--refit", action="store_true", help="keep the example phrases: refit weights and temperature only"
+    )
     args = parser.parse_args()
     settings = Settings()
     cache = EmbeddingCache(settings.embedding_cache_dir) if settings.embedding_cache_dir else None
@@ -90,13 +94,24 @@ def main() -> None:
             print(name, pack.scoring.by_encoder)
         return
 
+    if args.refit:
+        train = banking77(args.data_dir, "train")
+        rng.shuffle(train)
+        mapped = [ex for ex in airline(args.data_dir, "train") if ex.touchpoint]
+        rng.shuffle(mapped)
+        for name, examples in (("banking", train), ("airline", mapped)):
+            pack = build(load_taxonomy(PACKS_DIR / f"{name}.yaml"), examples, None, encoder)
+            (PACKS_DIR / f"{name}.yaml").write_text(pack.to_yaml())
+            print(name, pack.scoring)
+        return
+
     train = banking77(args.data_dir, "train")
     by_intent: dict[str, list[Example]] = defaultdict(list)
     for ex in train:
         by_intent[ex.intent or ""].append(ex)
     chosen = [ex for intent in sorted(by_intent) for ex in rng.sample(by_intent[intent], args.per_intent)]
     rng.shuffle(train)
-    pack = build(load_taxonomy(PACKS_DIR / "banking.yaml"), train, chosen, encoder, top_k=3)
+    pack = build(load_taxonomy(PACKS_DIR / "banking.yaml"), train, chosen, encoder)
     (PACKS_DIR / "banking.yaml").write_text(pack.to_yaml())
     print("banking", pack.scoring)
 
@@ -105,7 +120,7 @@ def main() -> None:
     mapped = [ex for ex in airline(args.data_dir, "train") if ex.touchpoint]
     rng.shuffle(mapped)
     chosen = mapped[: args.airline_examples]
-    pack = build(load_taxonomy(PACKS_DIR / "airline.yaml"), mapped, chosen, encoder, top_k=10)
+    pack = build(load_taxonomy(PACKS_DIR / "airline.yaml"), mapped, chosen, encoder)
     (PACKS_DIR / "airline.yaml").write_text(pack.to_yaml())
     print("airline", pack.scoring)
 

@@ -11,7 +11,8 @@ from service.api.errors import refusals
 from service.auth.guard import ADMIN, READ
 from service.deps import StateDep
 from service.domain.taxonomies import UnknownTaxonomy
-from service.schemas import TaxonomySummary
+from service.domain.taxonomy_check import check_with_stored
+from service.schemas import TaxonomyCheck, TaxonomyCreated, TaxonomySummary
 
 router = APIRouter(prefix="/v1", tags=["taxonomies"])
 
@@ -46,7 +47,7 @@ def get_taxonomy(name: str, state: StateDep) -> str:
 @router.post(
     "/taxonomies",
     dependencies=[ADMIN],
-    response_model=TaxonomySummary,
+    response_model=TaxonomyCreated,
     status_code=status.HTTP_201_CREATED,
     openapi_extra={
         "requestBody": {
@@ -58,9 +59,10 @@ def get_taxonomy(name: str, state: StateDep) -> str:
         }
     },
 )
-async def post_taxonomy(request: Request, state: StateDep) -> TaxonomySummary:
+async def post_taxonomy(request: Request, state: StateDep) -> TaxonomyCreated:
     """Add or replace a taxonomy (YAML or JSON body); it is validated, stored and usable at once.
-    A malformed one is refused with a message that names the bad field."""
+    A malformed one is refused with a message that names the bad field. The answer carries the
+    taxonomy's check (what to fix) when its phrases were embedded before answering."""
     raw = await request.body()
     if len(raw) > state.settings.max_taxonomy_bytes:
         raise HTTPException(
@@ -75,4 +77,36 @@ async def post_taxonomy(request: Request, state: StateDep) -> TaxonomySummary:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "taxonomy must be UTF-8 text") from exc
     except (TaxonomyError, ValueError) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid taxonomy: {exc}") from exc
-    return summary(taxonomy, "api")
+    check = None
+    if state.analyzer.is_ready(taxonomy):
+        check = await run_in_threadpool(taxonomy_check, state, taxonomy)
+    return TaxonomyCreated(**summary(taxonomy, "api").model_dump(), check=check)
+
+
+@router.get(
+    "/taxonomies/{name}/check",
+    dependencies=[READ],
+    response_model=TaxonomyCheck,
+    responses=refusals(404, 409, e409="the taxonomy's phrases are still being embedded"),
+)
+def get_taxonomy_check(name: str, state: StateDep) -> TaxonomyCheck:
+    """What to fix in the taxonomy: touchpoints the encoder can hardly tell apart, touchpoints that
+    never win on the latest stored comments (MOT_TAXONOMY_CHECK_SAMPLE), the share of the largest,
+    stages without touchpoints, touchpoints with too few example phrases."""
+    try:
+        taxonomy = state.taxonomies.get(name)
+    except UnknownTaxonomy as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, exc.args[0]) from exc
+    if not state.analyzer.is_ready(taxonomy) and state.analyzer.uncached_phrase_count(taxonomy) > (
+        state.settings.taxonomy_sync_phrases
+    ):
+        state.warmup.request(state.analyzer, taxonomy)
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"taxonomy {name!r} is still being embedded: retry shortly"
+        )
+    return taxonomy_check(state, taxonomy)
+
+
+def taxonomy_check(state, taxonomy) -> TaxonomyCheck:  # type: ignore[no-untyped-def]
+    report = check_with_stored(state.analyzer, taxonomy, state.sessions, state.settings.taxonomy_check_sample)
+    return TaxonomyCheck.model_validate(report.to_dict())

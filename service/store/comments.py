@@ -200,6 +200,20 @@ def stale_embeddings(session: Session, encoder_version: str, limit: int) -> list
     return [(i, text) for i, text in session.execute(query.order_by(Comment.id).limit(limit))]
 
 
+def recent_embeddings(session: Session, encoder_version: str, limit: int) -> np.ndarray:
+    """The embeddings of the latest `limit` comments embedded by `encoder_version`, (n, dim)."""
+    query = (
+        select(Comment.embedding)
+        .where(Comment.embedding_model == encoder_version)
+        .order_by(Comment.id.desc())
+        .limit(limit)
+    )
+    blobs = list(session.scalars(query))
+    if not blobs:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), -1).astype(np.float32)
+
+
 def set_embedding(session: Session, comment_id: int, vector: np.ndarray, encoder_version: str) -> None:
     session.execute(
         update(Comment)
