@@ -91,6 +91,44 @@ def evaluate_clusters(
     typer.echo(json.dumps(result, indent=2))
 
 
+def adapt(
+    ctx: typer.Context,
+    input: Annotated[
+        Path, typer.Argument(help="CSV or JSONL file of unlabelled comments", exists=True, dir_okay=False)
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="the bundle folder to write when promoted")],
+    taxonomy: Annotated[str | None, typer.Option(help="pack name or a taxonomy YAML path")] = None,
+    text_col: Annotated[str, typer.Option(help="column (or JSON key) holding the text")] = "text",
+    min_comments: Annotated[int, typer.Option(min=2, help="fewest comments to adapt on")] = 200,
+    keep_share: Annotated[
+        float,
+        typer.Option(
+            min=0.05, max=1.0, help="of each touchpoint's predictions, the most confident share kept"
+        ),
+    ] = 0.5,
+    max_share: Annotated[
+        float,
+        typer.Option(min=0.05, max=1.0, help="refuse when one touchpoint takes more of the pseudo-labels"),
+    ] = 0.5,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Adapt a taxonomy's zero-shot scorer to unlabelled comments; write a bundle only when the
+    adapted head passes the checks (class balance, the taxonomy's own phrases, a held-out share).
+    Prints the checks (JSON); exit 1 with the reasons when refused."""
+    from models.adapt import AdaptConfig
+    from service.cli.batch import check_columns, choose_taxonomy, load_analyzer, read_rows
+    from training.adapt import adapt_texts, report
+
+    settings = settings_of(ctx)
+    records = read_rows(input)
+    check_columns(records, input.name, {"--text-col": text_col})
+    texts = [r[text_col] for r in records.rows if isinstance(r.get(text_col), str) and r[text_col].strip()]
+    chosen = choose_taxonomy(taxonomy, settings)
+    analyzer = load_analyzer(settings)
+    config = AdaptConfig(keep_share=keep_share, max_share=max_share, min_comments=min_comments, seed=seed)
+    report(adapt_texts(analyzer, chosen, texts, out, config, name=out.name), out)
+
+
 def train(
     ctx: typer.Context,
     data: Annotated[Path, typer.Option(help="labelled comments: a CSV or JSONL file")],

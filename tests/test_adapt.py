@@ -1,0 +1,116 @@
+"""Adaptation from unlabelled comments (models/adapt.py, `mot adapt`): a head fitted on the
+zero-shot scorer's confident predictions, promoted only when it passes its checks."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from models.adapt import AdaptConfig, adapt
+from models.bundle import load_bundle
+from models.classify import TouchpointClassifier
+from models.encoder import Encoder
+from models.taxonomy import parse_taxonomy
+from tests.helpers import comments, mot
+
+SHOP = """name: shop
+touchpoints:
+- id: refunds
+  name: Refunds
+  stage: after_sales
+  description: Getting money back for an order.
+  examples: [I want my money back., Where is my refund?]
+- id: login
+  name: Login
+  stage: usage
+  description: Signing in to the app or the website, passwords.
+  examples: [I cannot sign in., My password does not work.]
+- id: delivery
+  name: Delivery
+  stage: usage
+  description: Parcels that arrive late, at the wrong address or never.
+  examples: [My parcel is late., The courier lost my package.]
+"""
+
+
+def texts(per_group: dict[str, int]) -> list[str]:
+    return [t for group, n in per_group.items() for t in comments(group, n)]
+
+
+def test_balanced_comments_promote_a_head_that_keeps_the_taxonomy(encoder: Encoder) -> None:
+    classifier = TouchpointClassifier(parse_taxonomy(SHOP), encoder)
+    vectors = encoder.encode(texts({"refund": 80, "login": 80, "delivery": 80})).sentences
+    result = adapt(classifier, vectors)
+    assert result.promoted, result.reasons
+    assert result.head is not None and result.head.labels == ["refunds", "login", "delivery"]
+    assert (
+        result.checks["phrases_named_right"]["adapted"]
+        >= result.checks["phrases_named_right"]["zero_shot_left_out"]
+    )
+    assert result.checks["pseudo_labels"] >= 120 and result.checks["held_out_agreement"] >= 0.8
+    named = result.head.probabilities(
+        encoder.encode(["my parcel went missing", "the login keeps failing"]).sentences
+    )
+    assert [result.head.labels[i] for i in named.argmax(axis=1)] == ["delivery", "login"]
+
+
+def test_a_lopsided_stream_is_refused_with_its_reason(encoder: Encoder) -> None:
+    classifier = TouchpointClassifier(parse_taxonomy(SHOP), encoder)
+    vectors = encoder.encode(texts({"refund": 10, "login": 10, "delivery": 200})).sentences
+    result = adapt(classifier, vectors)
+    assert not result.promoted
+    assert any("'delivery' takes" in reason for reason in result.reasons)
+    too_few = adapt(classifier, vectors[:50], config=AdaptConfig(min_comments=200))
+    assert not too_few.promoted and "at least 200" in too_few.reasons[0] and too_few.head is None
+
+
+def test_an_analyst_correction_outranks_the_pseudo_label(encoder: Encoder) -> None:
+    classifier = TouchpointClassifier(parse_taxonomy(SHOP), encoder)
+    rows = texts({"refund": 80, "login": 80, "delivery": 80})
+    odd = "the voucher code from my order"  # the taxonomy has no word for it; an analyst says refunds
+    vectors = encoder.encode([*rows, *[odd] * 3]).sentences
+    before = adapt(classifier, vectors)
+    after = adapt(classifier, vectors, corrections={len(rows) + i: "refunds" for i in range(3)})
+    assert after.checks["corrections"] == 3
+    probe = encoder.encode([odd]).sentences
+    assert after.head is not None and before.head is not None
+    refunds = after.head.labels.index("refunds")
+    assert after.head.probabilities(probe)[0, refunds] > before.head.probabilities(probe)[0, refunds]
+
+
+def write(path: Path, rows: list[str]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text"])
+        writer.writerows([r] for r in rows)
+
+
+def test_mot_adapt_writes_a_bundle_only_when_promoted(tmp_path: Path) -> None:
+    (tmp_path / "shop.yaml").write_text(SHOP)
+    write(tmp_path / "good.csv", texts({"refund": 80, "login": 80, "delivery": 80}))
+    done = mot(
+        "adapt",
+        str(tmp_path / "good.csv"),
+        "--taxonomy",
+        str(tmp_path / "shop.yaml"),
+        "--out",
+        str(tmp_path / "b"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["promoted"] is True
+    bundle = load_bundle(tmp_path / "b")
+    assert bundle.mode == "adapted" and bundle.taxonomy is not None and bundle.taxonomy.name == "shop"
+    assert bundle.metrics["adaptation"]["pseudo_labels"] >= 120
+
+    write(tmp_path / "lopsided.csv", texts({"refund": 10, "login": 10, "delivery": 200}))
+    refused = mot(
+        "adapt",
+        str(tmp_path / "lopsided.csv"),
+        "--taxonomy",
+        str(tmp_path / "shop.yaml"),
+        "--out",
+        str(tmp_path / "c"),
+    )
+    assert refused.returncode == 1 and "refused: 'delivery' takes" in refused.stderr
+    assert not (tmp_path / "c").exists()
