@@ -18,8 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from models.bundle import Bundle
 from models.classify import TouchpointClassifier
+from models.encoder import Encoder
 from models.heads import LinearHead
+from models.taxonomy import Taxonomy
 
 CORRECTION_WEIGHT = 5.0
 
@@ -146,3 +149,29 @@ def _full_head(model: Any, present: list[int], labels: list[str], dim: int) -> L
     for row, t in enumerate(present):
         weight[t], bias[t] = coef[row], intercept[row]
     return LinearHead(weight, bias, list(labels))
+
+
+def adapted_bundle(
+    result: Adaptation, taxonomy: Taxonomy, encoder: Encoder, name: str, config: AdaptConfig
+) -> tuple[Bundle, str]:
+    """The promoted head as a bundle (mode `adapted`) for `encoder`, and its model card."""
+    if not result.promoted or result.head is None:
+        raise ValueError("only a promoted adaptation becomes a bundle")
+    comments = result.checks["comments"]
+    bundle = Bundle(
+        name=name,
+        mode="adapted",
+        encoder_version=encoder.version,
+        heads={"touchpoint": result.head},
+        taxonomy=taxonomy,
+        encoder_run=encoder.run_config(),
+        metrics={"adaptation": result.checks},
+        settings={"adapt": asdict(config)},
+        data={"comments": comments, "labels": "none: the zero-shot scorer's confident predictions"},
+    )
+    card = (
+        f"# {name}\n\nTaxonomy `{taxonomy.name}` adapted to {comments} unlabelled comments "
+        f"({result.checks['corrections']} corrected by analysts): self-training on the zero-shot "
+        "scorer's confident predictions (models/adapt.py).\n"
+    )
+    return bundle, card

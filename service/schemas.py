@@ -342,6 +342,14 @@ class SwapRequest(BaseModel):
     bundle: str = Field(min_length=1, max_length=4096, description="path of a bundle folder on the server")
 
 
+class AdaptRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    taxonomy: str = Field(
+        min_length=1, max_length=200, description="the taxonomy to adapt to its stored comments"
+    )
+
+
 class CorrectionIn(BaseModel):
     """Any of touchpoint, stage and sentiment; each must exist in the comment's taxonomy."""
 

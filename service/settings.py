@@ -70,6 +70,18 @@ class Settings(BaseSettings):
     default_taxonomy: str | None = Field(
         None, description="taxonomy used when a request names none; default: the bundle's, else generic"
     )
+    adapt_min_comments: int = Field(
+        500,
+        ge=2,
+        description="stored comments a taxonomy needs before POST /v1/admin/adapt fits a head on them",
+    )
+    adapt_max_comments: int = Field(
+        50_000, ge=2, le=1_000_000, description="the latest stored comments an adaptation reads at most"
+    )
+    adapt_dir: Path = Field(
+        default_factory=lambda: default_models_dir().parent / "adapted",
+        description="where promoted adaptations are written as bundles (inside MOT_BUNDLE_ROOT if that is set)",
+    )
     taxonomy_check_sample: int = Field(
         2000,
         ge=0,

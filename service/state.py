@@ -19,6 +19,7 @@ from service.domain.inference import InferenceQueue
 from service.domain.runtime import build_analyzer, open_bundle
 from service.domain.taxonomies import TaxonomyRegistry
 from service.domain.warmup import Warmup
+from service.jobs.adapt import adapt_work
 from service.jobs.clusters import refresh_work
 from service.jobs.reembed import reembed_work
 from service.jobs.registry import Job, Jobs
@@ -66,6 +67,18 @@ class AppState:
         self.jobs.start(
             "reembed", reembed_work(self.sessions, lambda: self.analyzer, self.settings.reembed_batch)
         )
+
+    def start_adaptation(self, taxonomy: Taxonomy) -> Job:
+        """Fit a head for the taxonomy on its stored comments; serve it if it passes its checks."""
+        return self.jobs.start(
+            "adapt",
+            adapt_work(self.sessions, lambda: self.analyzer, taxonomy, self.settings, self.promote_bundle),
+        )
+
+    def promote_bundle(self, path: Path) -> Analyzer:
+        """Swap in a bundle a job wrote, waiting for a swap under way to end."""
+        with self.swap_lock:
+            return self.swap_bundle(path)
 
     def start_retention(self):
         """Blank the text of comments older than MOT_RETENTION_DAYS, in the background."""

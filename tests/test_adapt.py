@@ -12,7 +12,8 @@ from models.bundle import load_bundle
 from models.classify import TouchpointClassifier
 from models.encoder import Encoder
 from models.taxonomy import parse_taxonomy
-from tests.helpers import comments, mot
+from service.local_server import local_server
+from tests.helpers import api_client, comments, mot, server_settings, wait_for_job
 
 SHOP = """name: shop
 touchpoints:
@@ -114,3 +115,51 @@ def test_mot_adapt_writes_a_bundle_only_when_promoted(tmp_path: Path) -> None:
     )
     assert refused.returncode == 1 and "refused: 'delivery' takes" in refused.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_the_adaptation_job_promotes_on_a_real_server_and_refuses_a_lopsided_stream(
+    own_database_url: str, tmp_path: Path
+) -> None:
+    settings = server_settings(
+        auth=False, database_url=own_database_url, adapt_min_comments=100, adapt_dir=tmp_path / "adapted"
+    )
+    with local_server(settings) as url, api_client(url) as client:
+        for name in ("shop", "shop2"):
+            document = SHOP.replace("name: shop", f"name: {name}")
+            assert (
+                client.post(
+                    "/v1/taxonomies", content=document, headers={"content-type": "application/yaml"}
+                ).status_code
+                == 201
+            )
+        for name, groups in (
+            ("shop", {"refund": 80, "login": 80, "delivery": 80}),
+            ("shop2", {"refund": 10, "login": 10, "delivery": 200}),
+        ):
+            batch = [{"text": t} for t in texts(groups)]
+            for begin in range(0, len(batch), 50):
+                stored = client.post(
+                    "/v1/comments", json={"taxonomy": name, "comments": batch[begin : begin + 50]}
+                )
+                assert stored.status_code == 200, stored.text
+        stock = client.get("/v1/model").json()["model_version"]
+
+        refused = wait_for_job(
+            client, client.post("/v1/admin/adapt", json={"taxonomy": "shop2"}).json()["id"]
+        )
+        assert refused["status"] == "done" and refused["result"]["promoted"] is False
+        assert any("'delivery' takes" in r for r in refused["result"]["reasons"])
+        assert client.get("/v1/model").json()["model_version"] == stock
+
+        started = client.post("/v1/admin/adapt", json={"taxonomy": "shop"})
+        assert started.status_code == 202, started.text
+        job = wait_for_job(client, started.json()["id"])
+        assert job["status"] == "done" and job["result"]["promoted"] is True, job
+        serving = client.get("/v1/model").json()["model_version"]
+        assert serving.startswith("shop-adapted@") and job["result"]["model_version"] == serving
+        assert Path(job["result"]["bundle"]).parent == tmp_path / "adapted"
+        answer = client.post(
+            "/v1/analyze", json={"taxonomy": "shop", "comments": [{"text": "my parcel never came"}]}
+        )
+        assert answer.json()["results"][0]["touchpoints"][0]["label"] == "delivery"
+        assert client.post("/v1/admin/adapt", json={"taxonomy": "nope"}).status_code == 404

@@ -10,8 +10,8 @@ import numpy as np
 import typer
 from tqdm import tqdm
 
-from models.adapt import Adaptation, AdaptConfig, adapt
-from models.bundle import Bundle, save_bundle
+from models.adapt import Adaptation, AdaptConfig, adapt, adapted_bundle
+from models.bundle import save_bundle
 from models.pipeline import Analyzer
 from models.taxonomy import Taxonomy
 
@@ -33,23 +33,8 @@ def adapt_texts(
     analyzer: Analyzer, taxonomy: Taxonomy, texts: list[str], out: Path, config: AdaptConfig, name: str
 ) -> Adaptation:
     result = adapt(analyzer.zero_shot_classifier(taxonomy), embed_texts(analyzer, texts), config=config)
-    if result.promoted and result.head is not None:
-        bundle = Bundle(
-            name=name,
-            mode="adapted",
-            encoder_version=analyzer.encoder.version,
-            heads={"touchpoint": result.head},
-            taxonomy=taxonomy,
-            encoder_run=analyzer.encoder.run_config(),
-            metrics={"adaptation": result.checks},
-            settings={"adapt": config.__dict__},
-            data={"comments": len(texts), "labels": "none: the zero-shot scorer's confident predictions"},
-        )
-        card = (
-            f"# {name}\n\nTaxonomy `{taxonomy.name}` adapted to {len(texts)} unlabelled comments "
-            "(self-training on the zero-shot scorer's confident predictions; `mot adapt`).\n\n"
-            f"```json\n{json.dumps(result.checks, indent=2)}\n```\n"
-        )
+    if result.promoted:
+        bundle, card = adapted_bundle(result, taxonomy, analyzer.encoder, name, config)
         save_bundle(bundle, out, card)
     return result
 

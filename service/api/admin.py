@@ -17,7 +17,9 @@ from service.api.errors import refusals
 from service.auth.guard import ADMIN, READ
 from service.deps import StateDep
 from service.domain.model_info import model_info
-from service.schemas import ModelInfo, SwapRequest
+from service.domain.taxonomies import UnknownTaxonomy
+from service.jobs.registry import job_out
+from service.schemas import AdaptRequest, JobOut, ModelInfo, SwapRequest
 
 router = APIRouter(prefix="/v1", tags=["model"])
 log = logging.getLogger("mot")
@@ -52,3 +54,22 @@ def swap_model(body: SwapRequest, state: StateDep) -> ModelInfo:
     finally:
         state.swap_lock.release()
     return model_info(analyzer, state.sessions)
+
+
+@router.post(
+    "/admin/adapt",
+    dependencies=[ADMIN],
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=refusals(404, e404="no such taxonomy"),
+)
+def start_adaptation(body: AdaptRequest, state: StateDep) -> JobOut:
+    """Adapt a taxonomy to its stored comments, in the background: a head fitted on the zero-shot
+    scorer's confident predictions (analysts' corrections outrank them), served only when it
+    passes its checks. Follow the job at /v1/jobs/{id}: its `result` has the checks, the reasons
+    for a refusal, the bundle written and the model version serving."""
+    try:
+        taxonomy = state.taxonomies.get(body.taxonomy)
+    except UnknownTaxonomy as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, exc.args[0]) from exc
+    return job_out(state.start_adaptation(taxonomy))

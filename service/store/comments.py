@@ -214,6 +214,23 @@ def recent_embeddings(session: Session, encoder_version: str, limit: int) -> np.
     return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), -1).astype(np.float32)
 
 
+def taxonomy_embeddings(
+    session: Session, taxonomy: str, encoder_version: str, limit: int
+) -> tuple[list[int], np.ndarray]:
+    """Ids and embeddings of the latest `limit` comments of a taxonomy embedded by `encoder_version`."""
+    query = (
+        select(Comment.id, Comment.embedding)
+        .where(Comment.taxonomy == taxonomy, Comment.embedding_model == encoder_version)
+        .order_by(Comment.id.desc())
+        .limit(limit)
+    )
+    rows = list(session.execute(query))
+    if not rows:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
+    return [int(r[0]) for r in rows], matrix.astype(np.float32)
+
+
 def set_embedding(session: Session, comment_id: int, vector: np.ndarray, encoder_version: str) -> None:
     session.execute(
         update(Comment)
