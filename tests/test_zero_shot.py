@@ -115,3 +115,19 @@ def test_prototype_order_matches_the_phrases(encoder: Encoder) -> None:
     assert np.allclose(
         given.score(vectors).confidence, classifier(encoder).score(vectors).confidence, atol=1e-5
     )
+
+
+def test_a_taxonomy_with_thousands_of_phrases_fits_on_a_bounded_sample() -> None:
+    from models.classify import prototype_phrases
+    from models.zero_shot import MAX_FIT_PHRASES
+
+    big = AIRLINE.replace(
+        "  examples: [You lost my luggage., My suitcase arrived broken.]\n",
+        "  examples:\n" + "".join(f"  - bag number {i} is lost\n" for i in range(2500)),
+    )
+    taxonomy = parse_taxonomy(big)
+    texts, _ = prototype_phrases(taxonomy)
+    vectors = np.random.default_rng(0).normal(size=(len(texts), 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    fitted = TouchpointClassifier(taxonomy, prototypes=vectors).fitted
+    assert fitted.loo_phrases == MAX_FIT_PHRASES and fitted.loo_accuracy is not None
