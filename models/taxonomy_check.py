@@ -169,6 +169,8 @@ def _sample_findings(
                 "customers write about (see the pain clusters), or the comments carry no subject",
             )
         )
+    if confidence.shape[1] < 2:
+        return findings  # one touchpoint: no pair to confuse
     order = np.argsort(-confidence, axis=1)[:, :2]
     rows = np.arange(len(confidence))
     first, second = confidence[rows, order[:, 0]], confidence[rows, order[:, 1]]

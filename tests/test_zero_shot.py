@@ -131,3 +131,9 @@ def test_a_taxonomy_with_thousands_of_phrases_fits_on_a_bounded_sample() -> None
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     fitted = TouchpointClassifier(taxonomy, prototypes=vectors).fitted
     assert fitted.loo_phrases == MAX_FIT_PHRASES and fitted.loo_accuracy is not None
+
+
+def test_a_single_touchpoint_taxonomy_is_checked_on_a_sample(encoder: Encoder) -> None:
+    one = "name: one\ntouchpoints:\n- {id: x, name: X, stage: usage, description: d}\n"
+    report = check_taxonomy(classifier(encoder, one), encoder.encode(["late parcel", "rude staff"]).sentences)
+    assert report.sample_size == 2 and not any(f.kind == "close_pair" for f in report.findings)
