@@ -125,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.start_reembedding()
         if settings.cluster_refresh_minutes > 0:
             state.jobs.every(settings.cluster_refresh_minutes * 60, state.start_cluster_refresh)
+        if settings.adapt_check_minutes > 0:
+            state.jobs.every(settings.adapt_check_minutes * 60, state.adapt_if_due)
         if settings.retention_days > 0:  # once now (a server down for a while catches up), then on schedule
             state.start_retention()
             state.jobs.every(settings.retention_check_minutes * 60, state.start_retention)

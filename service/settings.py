@@ -73,7 +73,14 @@ class Settings(BaseSettings):
     adapt_min_comments: int = Field(
         500,
         ge=2,
-        description="stored comments a taxonomy needs before POST /v1/admin/adapt fits a head on them",
+        description="stored comments a taxonomy needs before a head is fitted on them (by itself, "
+        "see MOT_ADAPT_CHECK_MINUTES, or on POST /v1/admin/adapt)",
+    )
+    adapt_check_minutes: float = Field(
+        60,
+        ge=0,
+        description="how often the server looks for a taxonomy with MOT_ADAPT_MIN_COMMENTS stored comments, "
+        "and twice as many as at its last adaptation, and adapts it; 0: only on POST /v1/admin/adapt",
     )
     adapt_max_comments: int = Field(
         50_000, ge=2, le=1_000_000, description="the latest stored comments an adaptation reads at most"

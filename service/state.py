@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -19,12 +19,13 @@ from service.domain.inference import InferenceQueue
 from service.domain.runtime import build_analyzer, open_bundle
 from service.domain.taxonomies import TaxonomyRegistry
 from service.domain.warmup import Warmup
-from service.jobs.adapt import adapt_work
+from service.jobs.adapt import adapt_work, due_for_adaptation
 from service.jobs.clusters import refresh_work
 from service.jobs.reembed import reembed_work
 from service.jobs.registry import Job, Jobs
 from service.jobs.retention import retention_work
 from service.settings import Settings
+from service.store.comments import taxonomy_counts
 from service.telemetry.metrics import Metrics
 
 log = logging.getLogger("mot")
@@ -45,6 +46,7 @@ class AppState:
     metrics: Metrics
     inference: InferenceQueue  # every request's comments wait here for the model
     warmup: Warmup  # taxonomy prototypes embedded ahead of requests
+    adapted_on: dict[str, int] = field(default_factory=dict)  # comments at each automatic adaptation
 
     def register_taxonomy(self, taxonomy: Taxonomy) -> None:
         """Store a taxonomy and make it usable: at once when at most MOT_TAXONOMY_SYNC_PHRASES of
@@ -74,6 +76,25 @@ class AppState:
             "adapt",
             adapt_work(self.sessions, lambda: self.analyzer, taxonomy, self.settings, self.promote_bundle),
         )
+
+    def adapt_if_due(self) -> Job | None:
+        """Start the adaptation of the taxonomy that is due for one (service/jobs/adapt.py), if any."""
+        analyzer = self.analyzer
+        with self.sessions() as session:
+            counts = taxonomy_counts(session, analyzer.encoder.version)
+        taxonomy, why = due_for_adaptation(
+            analyzer.bundle,
+            [t for t, _ in self.taxonomies.items()],
+            counts,
+            self.adapted_on,
+            self.settings.adapt_min_comments,
+        )
+        if taxonomy is None:
+            log.debug("no adaptation: %s", why)
+            return None
+        self.adapted_on[taxonomy.name] = counts[taxonomy.name]
+        log.info("adapting taxonomy %s: %s", taxonomy.name, why)
+        return self.start_adaptation(taxonomy)
 
     def promote_bundle(self, path: Path) -> Analyzer:
         """Swap in a bundle a job wrote, waiting for a swap under way to end."""

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import csv
 import json
+import time
+from dataclasses import replace
 from pathlib import Path
 
-from models.adapt import AdaptConfig, adapt
+import pytest
+
+from models.adapt import AdaptConfig, adapt, adapted_bundle
 from models.bundle import load_bundle
 from models.classify import TouchpointClassifier
 from models.encoder import Encoder
 from models.taxonomy import parse_taxonomy
+from service.jobs.adapt import due_for_adaptation
 from service.local_server import local_server
-from tests.helpers import api_client, comments, mot, server_settings, wait_for_job
+from tests.helpers import WAIT_S, api_client, comments, mot, scratch_database, server_settings, wait_for_job
 
 SHOP = """name: shop
 touchpoints:
@@ -163,3 +168,58 @@ def test_the_adaptation_job_promotes_on_a_real_server_and_refuses_a_lopsided_str
         )
         assert answer.json()["results"][0]["touchpoints"][0]["label"] == "delivery"
         assert client.post("/v1/admin/adapt", json={"taxonomy": "nope"}).status_code == 404
+
+
+def test_a_taxonomy_is_due_for_adaptation_at_its_threshold_then_at_twice_as_many(encoder: Encoder) -> None:
+    shop = parse_taxonomy(SHOP)
+    other = parse_taxonomy(SHOP.replace("name: shop", "name: other"))
+    both = [shop, other]
+    result = adapt(
+        TouchpointClassifier(shop, encoder),
+        encoder.encode(texts({"refund": 80, "login": 80, "delivery": 80})).sentences,
+    )
+    adapted, _ = adapted_bundle(result, shop, encoder, "shop-adapted", AdaptConfig())
+    assert adapted.metrics["adaptation"]["comments"] == 240
+
+    assert due_for_adaptation(None, both, {"shop": 99, "other": 50}, {}, 100)[0] is None
+    assert due_for_adaptation(None, both, {"shop": 120, "other": 300}, {}, 100)[0] is other
+    # adapted at 200 comments: not again before 400, so the other one goes first
+    assert due_for_adaptation(None, both, {"shop": 120, "other": 300}, {"other": 200}, 100)[0] is shop
+    # the adapted head serving was fitted on 240: its taxonomy again at 480, and never another one,
+    # whose head would displace it
+    assert due_for_adaptation(adapted, both, {"shop": 479, "other": 5000}, {}, 100)[0] is None
+    assert due_for_adaptation(adapted, both, {"shop": 480, "other": 5000}, {}, 100)[0] is shop
+    taxonomy, why = due_for_adaptation(replace(adapted, mode="head"), both, {"shop": 5000}, {}, 100)
+    assert taxonomy is None and "trained on labels" in why
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_server_adapts_a_taxonomy_by_itself_once_it_has_enough_comments(
+    kind: str, tmp_path: Path
+) -> None:
+    with scratch_database(kind, tmp_path) as database_url:
+        settings = server_settings(
+            auth=False,
+            database_url=database_url,
+            adapt_min_comments=240,  # all of them: none is started on part of the stream
+            adapt_check_minutes=0.01,
+            adapt_dir=tmp_path / "adapted",
+        )
+        with local_server(settings) as url, api_client(url) as client:
+            created = client.post(
+                "/v1/taxonomies", content=SHOP, headers={"content-type": "application/yaml"}
+            )
+            assert created.status_code == 201, created.text
+            batch = [{"text": t} for t in texts({"refund": 80, "login": 80, "delivery": 80})]
+            for begin in range(0, len(batch), 60):
+                stored = client.post(
+                    "/v1/comments", json={"taxonomy": "shop", "comments": batch[begin : begin + 60]}
+                )
+                assert stored.status_code == 200, stored.text
+            deadline = time.monotonic() + WAIT_S
+            while not client.get("/v1/model").json()["model_version"].startswith("shop-adapted@"):
+                assert time.monotonic() < deadline, client.get("/v1/jobs").json()
+                time.sleep(0.2)
+            jobs = [j for j in client.get("/v1/jobs").json() if j["kind"] == "adapt"]
+            assert len(jobs) == 1 and jobs[0]["result"]["promoted"] is True, jobs
+            assert jobs[0]["result"]["checks"]["comments"] == 240

@@ -71,7 +71,10 @@ class Jobs:
 
         def loop() -> None:
             while not self.stopping.wait(seconds):
-                start()
+                try:
+                    start()
+                except Exception:  # e.g. the database away for a while: try again next time
+                    log.exception("scheduled %s failed", getattr(start, "__name__", start))
 
         thread = threading.Thread(target=loop, name="schedule", daemon=True)
         self._threads.append(thread)

@@ -214,6 +214,16 @@ def recent_embeddings(session: Session, encoder_version: str, limit: int) -> np.
     return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), -1).astype(np.float32)
 
 
+def taxonomy_counts(session: Session, encoder_version: str) -> dict[str, int]:
+    """Stored comments per taxonomy whose embedding comes from `encoder_version`."""
+    query = (
+        select(Comment.taxonomy, func.count())
+        .where(Comment.embedding_model == encoder_version)
+        .group_by(Comment.taxonomy)
+    )
+    return {str(name): int(n) for name, n in session.execute(query)}
+
+
 def taxonomy_embeddings(
     session: Session, taxonomy: str, encoder_version: str, limit: int
 ) -> tuple[list[int], np.ndarray]:
