@@ -200,7 +200,9 @@ def _from_manifest(folder: Path, manifest: dict[str, Any]) -> Bundle:
         taxonomy=taxonomy,
         encoder_path=encoder_path,
         encoder_run={
-            k: encoder[k] for k in ("preset", "prompt", "dim", "dtype") if encoder.get(k) is not None
+            k: encoder[k]
+            for k in ("preset", "prompt", "dim", "dtype", "languages")
+            if encoder.get(k) is not None
         },
         metrics=manifest.get("metrics", {}),
         settings=manifest.get("settings", {}),

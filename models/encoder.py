@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +84,7 @@ class Encoder:
         dtype: Dtype = "float32",
         name: str | None = None,
         cache: EmbeddingCache | None = None,
+        languages: Sequence[str] | None = None,
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -125,6 +126,10 @@ class Encoder:
         self.version = version
         self.cache = cache
         self.preset: str | None = None  # set by open_encoder
+        # what it reads (ISO 639-1); None: multilingual or not known, so no comment is warned about
+        if languages is None and self.path == default_model_path():
+            languages = ("en",)
+        self.languages: tuple[str, ...] | None = tuple(languages) if languages else None
         # what a cached vector depends on beyond the version: the exact prompt and the dtype
         self.cache_namespace = f"{self.version}|{self.prompt}|{self.dtype}|{self.max_length}"
 
@@ -188,7 +193,11 @@ class Encoder:
 
     def run_config(self) -> dict[str, object]:
         """What a bundle records to open this encoder again the same way (EncoderEntry)."""
-        run: dict[str, object] = {"preset": self.preset, "prompt": self.prompt or None}
+        run: dict[str, object] = {
+            "preset": self.preset,
+            "prompt": self.prompt or None,
+            "languages": list(self.languages) if self.languages else None,
+        }
         if self.dim != int(self.model.get_embedding_dimension() or 0):
             run["dim"] = self.dim
         return {k: v for k, v in run.items() if v is not None}
@@ -248,6 +257,7 @@ def open_encoder(
     dtype: Dtype | None = None,
     prompt: str | None = None,
     cache: EmbeddingCache | None = None,
+    languages: Sequence[str] | None = None,
 ) -> Encoder:
     """A preset by name (`minilm`, `embeddinggemma-300m`, `mpnet`) or a sentence-transformers folder.
 
@@ -270,6 +280,7 @@ def open_encoder(
             dtype=dtype or "float32",
             prompt=prompt,
             cache=cache,
+            languages=languages,
         )
     path = preset_path(preset.name, models_dir)
     if dim is not None and dim not in preset.dims:
@@ -287,6 +298,7 @@ def open_encoder(
         dtype=dtype or preset.dtype,
         name=preset.folder if preset.source else None,
         cache=cache,
+        languages=languages if languages is not None else preset.languages,
     )
     encoder.preset = preset.name
     return encoder

@@ -15,9 +15,10 @@ from models.classify import (
     prototype_phrases,
 )
 from models.encoder import Encoder, ProgressFn
+from models.language import LanguageDetector
 from models.normalize import normalize
 from models.redact import Redactor
-from models.segments import split_segments
+from models.segments import split_points, split_segments
 from models.sentiment import Sentiment, SentimentHead
 from models.taxonomy import Taxonomy
 
@@ -47,6 +48,8 @@ class Analysis:
     sentiment: Sentiment
     embedding: np.ndarray
     redactions: dict[str, int] = field(default_factory=dict)
+    language: str | None = None  # ISO 639-1; None: not detected (too short, or detection off)
+    warnings: list[str] = field(default_factory=list)  # what makes this result less trustworthy
 
 
 Classifier = TouchpointClassifier | TrainedTouchpointClassifier
@@ -68,6 +71,7 @@ class Analyzer:
         bundle: Bundle | None = None,
         min_confidence: float = 0.3,
         max_touchpoints: int = 3,
+        language_detector: LanguageDetector | None = None,
     ) -> None:
         if sentiment.dim != encoder.dim:
             raise ValueError(
@@ -78,6 +82,7 @@ class Analyzer:
         self.redactor = redactor
         self.min_confidence = min_confidence
         self.max_touchpoints = max_touchpoints
+        self.language_detector = language_detector
         if bundle is not None:
             check_bundle_fits(bundle, encoder)
         self.bundle = bundle
@@ -172,38 +177,47 @@ class Analyzer:
         classifier = self.classifier(taxonomy)
         prepared = [self.prepare(t) for t in texts]
         clean = [p[0] for p in prepared]
-        # Parts of multi-part comments are embedded by pooling their tokens from the same pass.
+        # Parts of multi-part comments, and both halves of every cut in two that split_points
+        # offers, are embedded by pooling their tokens from the same pass.
         wanted: list[tuple[int, int, int]] = []
         for i, text in enumerate(clean):
             spans = split_segments(text)
             if len(spans) >= 2:
                 wanted += [(i, start, end) for start, end in spans]
+        segment_count = len(wanted)
+        cuts: list[tuple[int, int, int, int]] = []  # (comment, point, row of left, row of right)
+        for i, text in enumerate(clean):
+            for point in split_points(text):
+                left_end = len(text[:point].rstrip(" ,;"))
+                cuts.append((i, point, len(wanted), len(wanted) + 1))
+                wanted += [(i, 0, left_end), (i, point, len(text))]
         with self._lock:  # one forward at a time: torch already uses every core
             encoded = self.encoder.encode(clean, with_tokens=True)
             span_vectors = encoded.spans(wanted)
+        languages = self.language_detector.detect(clean) if self.language_detector else [None] * len(clean)
         whole = classifier.score(encoded.sentences)
         overall = self.sentiment.predict(encoded.sentences)
 
-        parts: list[tuple[int, int, int]] = []
-        vectors: list[np.ndarray] = []
-        for part, vector in zip(wanted, span_vectors):
-            if vector is not None:
-                parts.append(part)
-                vectors.append(vector)
-        part_scores = classifier.score(np.stack(vectors)) if vectors else None
-        part_sentiment = self.sentiment.predict(np.stack(vectors)) if vectors else []
+        rows = [j for j, vector in enumerate(span_vectors) if vector is not None]
+        row_of = {j: r for r, j in enumerate(rows)}
+        stacked = np.stack([span_vectors[j] for j in rows]) if rows else None
+        span_scores = classifier.score(stacked) if stacked is not None else None
+        span_sentiment = self.sentiment.predict(stacked) if stacked is not None else []
         by_comment: dict[int, list[int]] = {}
-        for j, (i, _, _) in enumerate(parts):
-            by_comment.setdefault(i, []).append(j)
+        for j in range(segment_count):
+            if j in row_of:
+                by_comment.setdefault(wanted[j][0], []).append(j)
+        best_cut = self._best_cuts(cuts, row_of, span_scores)
 
         results = []
         for i, text in enumerate(clean):
             mentions = self._whole_mentions(classifier, whole, i, text, overall[i])
-            for j in by_comment.get(i, []):
-                _, start, end = parts[j]
-                assert part_scores is not None
+            for j in [*by_comment.get(i, []), *best_cut.get(i, ())]:
+                _, start, end = wanted[j]
+                r = row_of[j]
+                assert span_scores is not None
                 mentions += self._part_mentions(
-                    classifier, part_scores, j, text, start, end, part_sentiment[j]
+                    classifier, span_scores, r, text, start, end, span_sentiment[r]
                 )
             stage_index = int(whole.stage_confidence[i].argmax())
             results.append(
@@ -216,9 +230,44 @@ class Analyzer:
                     sentiment=overall[i],
                     embedding=encoded.sentences[i],
                     redactions=prepared[i][1],
+                    language=languages[i],
+                    warnings=self._language_warnings(languages[i]),
                 )
             )
         return results
+
+    def _language_warnings(self, language: str | None) -> list[str]:
+        reads = self.encoder.languages
+        if language is None or reads is None or language in reads:
+            return []
+        return [
+            f"unsupported_language: the comment is in {language}, but the encoder {self.encoder.name} "
+            f"reads {', '.join(reads)} only, so its touchpoints and sentiment are unreliable: serve a "
+            "multilingual encoder (MOT_ENCODER=embeddinggemma-300m)"
+        ]
+
+    def _best_cuts(
+        self,
+        cuts: list[tuple[int, int, int, int]],
+        row_of: dict[int, int],
+        scores: TouchpointScores | None,
+    ) -> dict[int, tuple[int, int]]:
+        """Per comment, the cut whose two halves name two different touchpoints that both fit,
+        the surest on its weaker side; comments with no such cut are absent."""
+        best: dict[int, tuple[float, tuple[int, int]]] = {}
+        if scores is None:
+            return {}
+        for i, _, left, right in cuts:
+            if left not in row_of or right not in row_of:
+                continue
+            a, b = row_of[left], row_of[right]
+            top_a, top_b = int(scores.confidence[a].argmax()), int(scores.confidence[b].argmax())
+            if top_a == top_b or not (self._fits(scores, a, top_a) and self._fits(scores, b, top_b)):
+                continue
+            weaker = min(float(scores.confidence[a, top_a]), float(scores.confidence[b, top_b]))
+            if i not in best or weaker > best[i][0]:
+                best[i] = (weaker, (left, right))
+        return {i: pair for i, (_, pair) in best.items()}
 
     def _whole_mentions(
         self, classifier: Classifier, scores: TouchpointScores, i: int, text: str, sentiment: Sentiment

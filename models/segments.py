@@ -1,6 +1,8 @@
 """Split a comment into the parts that may each name a touchpoint ("check-in was quick | but
 they lost my bag"), as character spans, so each part can carry its own touchpoint, sentiment
-and evidence."""
+and evidence. Where no contrast word marks the switch ("my card was declined, and I want to
+close the account"), `split_points` gives the weaker places where it may be: the pipeline tries
+each as a cut in two and keeps the best."""
 
 from __future__ import annotations
 
@@ -42,3 +44,25 @@ def split_segments(text: str) -> list[tuple[int, int]]:
         merged[1] = (merged[0][0], merged[1][1])
         merged.pop(0)
     return merged or [(0, len(text))]
+
+
+# Places that may separate two topics but often do not (lists, "cash and card"): only candidates.
+_WEAK = re.compile(
+    r",\s+|\s+(?=and\s+(?:i|i'm|i've|my|the|also|then|it|can|how|what|why|is|are|do|does|will|please)\b)",
+    re.IGNORECASE,
+)
+MAX_SPLIT_POINTS = 24  # a long ticket with many commas is cut at the first ones only
+
+
+def split_points(text: str) -> list[int]:
+    """Where the comment may be cut in two, each side keeping at least MIN_WORDS words: the
+    starts of its parts (split_segments), then commas and "and" before a new clause."""
+    strong = [start for start, _ in split_segments(text)[1:]]
+    weak = [match.end() for match in _WEAK.finditer(text)]
+    points: list[int] = []
+    for point in dict.fromkeys([*strong, *weak]):
+        words_before = len(re.findall(r"\w+", text[:point]))
+        words_after = len(re.findall(r"\w+", text[point:]))
+        if words_before >= MIN_WORDS and words_after >= MIN_WORDS:
+            points.append(point)
+    return sorted(points[:MAX_SPLIT_POINTS])

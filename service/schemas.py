@@ -188,6 +188,12 @@ class ResultOut(BaseModel):
     sentiment: SentimentOut
     text: str = Field(description="the normalised, redacted text that was analysed")
     redactions: dict[str, int] = Field(default_factory=dict)
+    language: str | None = Field(None, description="detected language (ISO 639-1); null: too short to tell")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="why this result may be unreliable, each starting with a code "
+        "(unsupported_language: the encoder does not read the comment's language)",
+    )
 
 
 class AnalyzeResponse(BaseModel):
@@ -242,6 +248,7 @@ class StoredComment(BaseModel):
     model_version: str
     embedding_model: str
     cluster_id: int | None = None
+    language: str | None = None
 
 
 class CommentPage(BaseModel):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.language import DEFAULT_LANGUAGES, check_languages
 from models.presets import default_cache_dir, default_models_dir
 from models.redact import BUILTIN_KINDS
 from models.redact_rules import DEFAULT_PATTERNS, compile_patterns
@@ -110,6 +111,16 @@ class Settings(BaseSettings):
     # Classification
     min_confidence: float = Field(0.3, ge=0, le=1, description="touchpoints below it are dropped")
     max_touchpoints: int = Field(3, ge=1, le=20, description="touchpoints returned per comment")
+    languages: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_LANGUAGES),
+        description="the languages a comment is detected in (ISO 639-1 codes, a JSON list); [] turns "
+        "detection off",
+    )
+    encoder_languages: list[str] | None = Field(
+        None,
+        description="the languages the encoder reads (JSON list): a comment in another is answered with a "
+        "warning; unset: the preset's (minilm, mpnet: en; embeddinggemma-300m: any); []: any",
+    )
 
     # Pain clusters (issue 4)
     cluster_scope: str = Field("negative", description="comments clustered: negative (pain points) or all")
@@ -226,6 +237,11 @@ class Settings(BaseSettings):
     @property
     def encoder_choice(self) -> str:
         return str(self.encoder_path) if self.encoder_path is not None else self.encoder
+
+    @field_validator("languages", "encoder_languages")
+    @classmethod
+    def _known_languages(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else check_languages(value)
 
     @field_validator("cluster_scope")
     @classmethod

@@ -21,6 +21,17 @@ def test_one_comment_naming_two_touchpoints_returns_both_with_evidence(analyzer:
     assert confidences == sorted(confidences, reverse=True)
 
 
+def test_two_touchpoints_with_no_contrast_word_are_found_by_the_best_cut(analyzer: Analyzer) -> None:
+    text = "my new card was declined at the shop, and I want to close my account now"
+    [result] = analyzer.analyze([text], builtin_packs()["banking"])
+    by_label = {m.label: m for m in result.touchpoints}
+    assert "account_closure" in by_label, by_label
+    closure = by_label["account_closure"]
+    assert closure.start >= text.index("and I want") and "declined" not in closure.evidence
+    others = [m for m in result.touchpoints if m.label != "account_closure" and m.end <= text.index(",") + 1]
+    assert others and "close" not in others[0].evidence
+
+
 def test_banking_touchpoint_and_stage(analyzer: Analyzer) -> None:
     results = analyzer.analyze(
         ["My new card has not arrived yet", "I want to close my account"], builtin_packs()["banking"]

@@ -126,4 +126,5 @@ def stored(row: Comment) -> StoredComment:
         model_version=row.model_version,
         embedding_model=row.embedding_model,
         cluster_id=row.cluster_id,
+        language=row.language,
     )

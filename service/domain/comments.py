@@ -22,10 +22,13 @@ def comment_filter(
     taxonomy: str | None = None,
     cluster: int | None = None,
     q: str | None = None,
+    language: str | None = None,
 ) -> CommentFilter:
     """The comment filters shared by the list, its CSV export and the web UI's explorer; a
     cluster stands for itself and the clusters merged into it."""
     if since and until and since >= until:
         raise Invalid("since must be before until")
     clusters = tuple(members_of(session, cluster)) if cluster is not None else None
-    return CommentFilter(since, until, stage, touchpoint, sentiment, source, taxonomy, clusters, q)
+    return CommentFilter(
+        since, until, stage, touchpoint, sentiment, source, taxonomy, clusters, q, language=language or None
+    )

@@ -154,6 +154,7 @@ class InferenceQueue:
             elapsed = max(time.perf_counter() - began, 1e-3)
             self._rate = 0.8 * self._rate + 0.2 * (len(texts) / elapsed)
             self.metrics.batch_size.observe(len(texts))
+            self.metrics.count_languages(analyses)
             start = 0
             for request in taken:
                 request.result = analyses[start : start + len(request.texts)]

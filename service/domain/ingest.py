@@ -52,6 +52,8 @@ def ingest_items(
             if queued
             else analyzer.analyze(texts, taxonomy)
         )
+        if not queued:  # the queue counts what it analyses
+            state.metrics.count_languages(analyses)
         cluster_ids = state.clusters.assign(
             [a.embedding for a in analyses], [a.sentiment.label for a in analyses], analyzer.encoder.version
         )

@@ -33,4 +33,6 @@ def to_result(item_id: str | None, analysis: Analysis) -> ResultOut:
         ),
         text=analysis.text,
         redactions=analysis.redactions,
+        language=analysis.language,
+        warnings=analysis.warnings,
     )

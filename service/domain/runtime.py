@@ -7,6 +7,7 @@ from pathlib import Path
 from models.bundle import Bundle, BundleError, load_bundle
 from models.embedding_cache import EmbeddingCache
 from models.encoder import Encoder, open_encoder
+from models.language import LanguageDetector
 from models.pipeline import Analyzer
 from models.redact import Redactor
 from models.sentiment import SentimentHead, head_dir_for
@@ -46,6 +47,7 @@ def build_analyzer(
         bundle=bundle,
         min_confidence=settings.min_confidence,
         max_touchpoints=settings.max_touchpoints,
+        language_detector=LanguageDetector(settings.languages) if settings.languages else None,
     )
 
 
@@ -63,6 +65,9 @@ def build_encoder(settings: Settings, bundle: Bundle | None = None) -> Encoder:
             dim=run.get("dim"),
             dtype=settings.encoder_dtype or run.get("dtype") or "float32",
             cache=cache,
+            languages=settings.encoder_languages
+            if settings.encoder_languages is not None
+            else run.get("languages"),
         )
     chosen = settings.encoder_path is not None or "encoder" in settings.model_fields_set
     choice = settings.encoder_choice if chosen or not run.get("preset") else run["preset"]
@@ -77,6 +82,7 @@ def build_encoder(settings: Settings, bundle: Bundle | None = None) -> Encoder:
         dtype=settings.encoder_dtype,
         prompt=prompt,
         cache=cache,
+        languages=settings.encoder_languages,
     )
 
 

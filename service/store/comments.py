@@ -60,6 +60,7 @@ def insert_comment(
         model_version=model_version,
         cluster_id=cluster_id,
         customer_hash=customer_hash,
+        language=analysis.language,
     )
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -101,6 +102,7 @@ class CommentFilter:
     taxonomy: str | None = None
     clusters: tuple[int, ...] | None = None  # a cluster and those merged into it
     text: str | None = None  # every word (or "quoted phrase") must occur, any case
+    language: str | None = None  # ISO 639-1, as detected
 
 
 def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
@@ -118,6 +120,8 @@ def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[typ
         query = query.where(Comment.taxonomy == f.taxonomy)
     if f.clusters is not None:
         query = query.where(Comment.cluster_id.in_(f.clusters))
+    if f.language:
+        query = query.where(Comment.language == f.language)
     if f.touchpoint:
         query = query.where(
             exists().where(Mention.comment_id == Comment.id, Mention.touchpoint == f.touchpoint)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import TextClause, case, func, select, text
 from sqlalchemy.orm import Session
 
 from service.store.comments import CommentFilter, apply_filter
@@ -47,24 +47,34 @@ def touchpoint_aggregates(session: Session, f: CommentFilter) -> dict[str, Aggre
     return {tp: _aggregate(n, int(neg or 0), mean) for tp, n, neg, mean in session.execute(query)}
 
 
-# One index seek per distinct source (a "loose index scan" on the (source, external_id) unique
-# index) instead of reading every comment: a handful of sources among 100,000 comments.
-_SOURCES = text(
-    """
-    WITH RECURSIVE seen(source) AS (
-        SELECT min(source) FROM comments
-        UNION ALL
-        SELECT (SELECT min(c.source) FROM comments c WHERE c.source > seen.source)
-        FROM seen WHERE seen.source IS NOT NULL
+# One index seek per distinct value (a "loose index scan" on the column's index) instead of reading
+# every comment: a handful of sources or languages among 100,000 comments.
+def _distinct(column: str) -> TextClause:
+    return text(
+        f"""
+        WITH RECURSIVE seen(value) AS (
+            SELECT min({column}) FROM comments
+            UNION ALL
+            SELECT (SELECT min(c.{column}) FROM comments c WHERE c.{column} > seen.value)
+            FROM seen WHERE seen.value IS NOT NULL
+        )
+        SELECT value FROM seen WHERE value IS NOT NULL
+        """
     )
-    SELECT source FROM seen WHERE source IS NOT NULL
-    """
-)
+
+
+_SOURCES = _distinct("source")  # the (source, external_id) unique index
+_LANGUAGES = _distinct("language")  # ix_comments_language
 
 
 def sources(session: Session) -> list[str]:
     """Every source stored, in order, for the filters."""
     return list(session.scalars(_SOURCES))
+
+
+def languages(session: Session) -> list[str]:
+    """Every language detected among the stored comments, in order, for the filters."""
+    return list(session.scalars(_LANGUAGES))
 
 
 def latest_time(session: Session) -> datetime | None:

@@ -88,6 +88,8 @@ class Comment(Base):
     # HMAC-SHA256 of the customer's id (service/domain/privacy.py): erasure finds their comments by it,
     # while the raw id is never stored (migration 0005).
     customer_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # ISO 639-1 of the text, as detected (models/language.py); None: too short to tell (migration 0007)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
 
     mentions: Mapped[list[Mention]] = relationship(
         back_populates="comment", cascade="all, delete-orphan", order_by="Mention.rank"

@@ -17,6 +17,8 @@ that has the app state, `state.metrics`:
   created, duplicate or invalid.
 - `clusters_refreshed` (`mot_cluster_refreshes_total`) and `cluster_refresh_seconds`
   (`mot_cluster_refresh_duration_seconds`, the last refresh's).
+- `languages` (`mot_comments_analyzed_by_language_total{language, supported}`): `count_languages()`
+  after every model call of the inference queue and of uploads.
 - `database_errors` (`mot_database_errors_total{kind}`): every error the engine raises,
   `kind` = unavailable (connection lost or refused) or other; `watch_engine()` hooks it up.
 """
@@ -24,6 +26,7 @@ that has the app state, `state.metrics`:
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, generate_latest
@@ -31,6 +34,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import ExceptionContext
 
+from models.pipeline import Analysis
 from service.store.outage import is_unavailable_dbapi
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -51,6 +55,7 @@ class Metrics:
     clusters_refreshed: Counter
     cluster_refresh_seconds: Gauge
     database_errors: Counter
+    languages: Counter
     _sources: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -102,6 +107,13 @@ class Metrics:
                 ["kind"],
                 registry=registry,
             ),
+            languages=Counter(
+                "mot_comments_analyzed_by_language",
+                "Comments analysed, by detected language (und: too short to tell) and whether the "
+                "encoder reads it (supported: no, a result with an unsupported_language warning)",
+                ["language", "supported"],
+                registry=registry,
+            ),
         )
 
     def render(self) -> bytes:
@@ -113,6 +125,13 @@ class Metrics:
 
     def count_ingested(self, source: str, status: str, n: int = 1) -> None:
         self.ingested.labels(source=self._source_label(source), status=status).inc(n)
+
+    def count_languages(self, analyses: Sequence[Analysis]) -> None:
+        for analysis in analyses:
+            supported = (
+                "no" if any(w.startswith("unsupported_language") for w in analysis.warnings) else "yes"
+            )
+            self.languages.labels(language=analysis.language or "und", supported=supported).inc()
 
     def _source_label(self, source: str) -> str:
         source = source[:100]  # an invalid item's source was never checked

@@ -22,12 +22,14 @@ class Card:
     stages: list[tuple[str, str]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # touchpoint and stage ids -> names
     similarity: float | None = None
+    unread: str | None = None  # why its predictions are unreliable: the encoder does not read its language
 
 
 def comment_cards(
     session: Session, state: AppState, rows: Sequence[Comment], similarity: Sequence[float] | None = None
 ) -> list[Card]:
     corrected = latest_corrections(session, [c.id for c in rows])
+    encoder = state.analyzer.encoder
     cards = []
     for i, comment in enumerate(rows):
         try:
@@ -44,6 +46,16 @@ def comment_cards(
                 stages=stages,
                 names=dict(touchpoints + stages),
                 similarity=similarity[i] if similarity is not None else None,
+                unread=_unread(comment, encoder.version, encoder.languages),
             )
         )
     return cards
+
+
+def _unread(comment: Comment, encoder_version: str, reads: tuple[str, ...] | None) -> str | None:
+    """Only a comment embedded by the encoder now serving can be judged by what it reads."""
+    if comment.language is None or reads is None or comment.embedding_model != encoder_version:
+        return None
+    if comment.language in reads:
+        return None
+    return f"the encoder reads {', '.join(reads)} only: touchpoints and sentiment are unreliable"

@@ -11,7 +11,7 @@ from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.comments import comment_filter
 from service.store.comments import count_comments, get_comment, page_comments
-from service.store.journey import sources
+from service.store.journey import languages, sources
 from service.store.search import similar_comments
 from service.ui.cards import comment_cards
 from service.ui.journey import taxonomy_or_default
@@ -34,6 +34,7 @@ def comments_page(
     source: str | None = None,
     taxonomy: str | None = None,
     cluster: str | None = None,
+    language: str | None = None,
     since: str | None = None,
     until: str | None = None,
     cursor: str | None = None,
@@ -48,6 +49,7 @@ def comments_page(
         "source": blank(source),
         "taxonomy": blank(taxonomy),
         "cluster": as_int(cluster),
+        "language": blank(language),
         "since": first.isoformat() if first else None,
         "until": last.isoformat() if last else None,
     }
@@ -57,6 +59,7 @@ def comments_page(
         "touchpoints": [(t.id, t.name) for t in tax.touchpoints],
         "sentiments": SENTIMENTS,
         "sources": sources(session),
+        "languages": languages(session),
         "taxonomies": sorted(t.name for t, _ in state.taxonomies.items()),
     }
     common = {"form": form, "options": options, "export": query(**form), "link": query(**form)}
@@ -85,6 +88,7 @@ def comments_page(
             taxonomy=form["taxonomy"],
             cluster=form["cluster"],
             q=form["q"] or None,
+            language=form["language"],
         )
         rows, next_cursor = page_comments(session, f, state.settings.ui_page_size, blank(cursor))
     except ValueError as exc:  # Invalid, or a cursor this page did not make

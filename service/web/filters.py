@@ -29,9 +29,14 @@ def comment_filter_query(
     q: Annotated[
         str | None, Query(max_length=500, description='words (or "quoted phrases") the text must all contain')
     ] = None,
+    language: Annotated[
+        str | None, Query(pattern="^[a-z]{2}$", description="detected language, ISO 639-1 (en, zh...)")
+    ] = None,
 ) -> CommentFilter:
     """The comment filters shared by the list and its CSV export."""
-    return comment_filter(session, since, until, stage, touchpoint, sentiment, source, taxonomy, cluster, q)
+    return comment_filter(
+        session, since, until, stage, touchpoint, sentiment, source, taxonomy, cluster, q, language
+    )
 
 
 CommentFilterDep = Annotated[CommentFilter, Depends(comment_filter_query)]
