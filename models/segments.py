@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import re
 
-# Sentence ends, and the contrast words that in feedback usually switch to another touchpoint.
+# Sentence ends, and the contrast words that in feedback usually switch to another touchpoint;
+# in Chinese the full-width stops (no space after them) and 但是, 不过, 可是, 然而, 就是.
+_CONTRAST = r"but|however|although|though|whereas|while|yet|except|also|plus|and then"
+_CONTRAST_ZH = r"但是|不过|可是|然而|就是|(?<!不)但(?![愿])"
 _BOUNDARY = re.compile(
-    r"(?<=[.!?;])\s+|\n+|\s*[,;]?\s+(?=(?:but|however|although|though|whereas|while|yet|"
-    r"except|also|plus|and then)\b)",
+    rf"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+|\s*[,;]?\s+(?=(?:{_CONTRAST})\b)|[，,;；]?\s*(?=(?:{_CONTRAST_ZH}))",
     re.IGNORECASE,
 )
-_LEADING = re.compile(
-    r"(?:but|however|although|though|whereas|while|yet|except|also|plus|and then)\b[\s,]*", re.IGNORECASE
-)
+_LEADING = re.compile(rf"(?:(?:{_CONTRAST})\b|{_CONTRAST_ZH})[\s,，]*", re.IGNORECASE)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MIN_WORDS = 3
+
+
+def word_count(text: str) -> int:
+    """Words, where Chinese (written without spaces) counts one word per 1.5 characters, about
+    what a segmenter finds: "送餐太慢了" is three words, "太慢了" two."""
+    cjk = len(_CJK.findall(text))
+    return len(re.findall(r"\w+", _CJK.sub(" ", text))) + (2 * cjk + 2) // 3
 
 
 def split_segments(text: str) -> list[tuple[int, int]]:
@@ -36,11 +44,11 @@ def split_segments(text: str) -> list[tuple[int, int]]:
         piece = text[core_begin:end].strip()
         if not piece:
             continue
-        if merged and len(re.findall(r"\w+", piece)) < MIN_WORDS:
+        if merged and word_count(piece) < MIN_WORDS:
             merged[-1] = (merged[-1][0], end)
             continue
         merged.append((core_begin, end))
-    if merged and len(merged) > 1 and len(re.findall(r"\w+", text[merged[0][0] : merged[0][1]])) < MIN_WORDS:
+    if merged and len(merged) > 1 and word_count(text[merged[0][0] : merged[0][1]]) < MIN_WORDS:
         merged[1] = (merged[0][0], merged[1][1])
         merged.pop(0)
     return merged or [(0, len(text))]
@@ -48,7 +56,7 @@ def split_segments(text: str) -> list[tuple[int, int]]:
 
 # Places that may separate two topics but often do not (lists, "cash and card"): only candidates.
 _WEAK = re.compile(
-    r",\s+|\s+(?=and\s+(?:i|i'm|i've|my|the|also|then|it|can|how|what|why|is|are|do|does|will|please)\b)",
+    r",\s+|，\s*|\s+(?=and\s+(?:i|i'm|i've|my|the|also|then|it|can|how|what|why|is|are|do|does|will|please)\b)",
     re.IGNORECASE,
 )
 MAX_SPLIT_POINTS = 24  # a long ticket with many commas is cut at the first ones only
@@ -61,8 +69,6 @@ def split_points(text: str) -> list[int]:
     weak = [match.end() for match in _WEAK.finditer(text)]
     points: list[int] = []
     for point in dict.fromkeys([*strong, *weak]):
-        words_before = len(re.findall(r"\w+", text[:point]))
-        words_after = len(re.findall(r"\w+", text[point:]))
-        if words_before >= MIN_WORDS and words_after >= MIN_WORDS:
+        if word_count(text[:point]) >= MIN_WORDS and word_count(text[point:]) >= MIN_WORDS:
             points.append(point)
     return sorted(points[:MAX_SPLIT_POINTS])

@@ -20,6 +20,11 @@ MAX_DEPTH = 8  # a taxonomy nests 4 levels (touchpoints: - examples: - "..."); s
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: 10x faster
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$", strip_whitespace=True)]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]  # ISO 639-1
+# Names in other languages than the taxonomy's own, for readers of those ({"en": "Delivery speed"}).
+Names = Annotated[
+    dict[LanguageCode, Annotated[str, StringConstraints(min_length=1, max_length=200)]], Field(max_length=50)
+]
 
 # The four stages of a customer journey in moments-of-truth management.
 DEFAULT_STAGES: list[dict[str, str]] = [
@@ -55,7 +60,11 @@ class Stage(BaseModel):
 
     id: Identifier
     name: str = Field(min_length=1, max_length=200)
+    names: Names = Field(default_factory=dict)
     description: str = Field(default="", max_length=2000)
+
+    def name_in(self, language: str | None) -> str:
+        return self.names.get(language or "", self.name)
 
 
 class Touchpoint(BaseModel):
@@ -63,11 +72,15 @@ class Touchpoint(BaseModel):
 
     id: Identifier
     name: str = Field(min_length=1, max_length=200)
+    names: Names = Field(default_factory=dict)
     stage: Identifier
     description: str = Field(min_length=1, max_length=2000)
     examples: list[Annotated[str, StringConstraints(min_length=1, max_length=2000)]] = Field(
         default_factory=list, max_length=5000
     )
+
+    def name_in(self, language: str | None) -> str:
+        return self.names.get(language or "", self.name)
 
 
 class EncoderScoring(BaseModel):
@@ -105,6 +118,7 @@ class Taxonomy(BaseModel):
     name: Identifier
     version: str = "1"
     description: str = ""
+    language: LanguageCode = "en"  # of the names, descriptions and examples; `names` give others
     stages: list[Stage] = Field(default_factory=lambda: [Stage(**s) for s in DEFAULT_STAGES])
     touchpoints: list[Touchpoint] = Field(min_length=1, max_length=1000)
     scoring: Scoring = Field(default_factory=Scoring)
@@ -133,10 +147,17 @@ class Taxonomy(BaseModel):
                 return tp
         raise KeyError(touchpoint_id)
 
+    def names_in(self, language: str | None) -> dict[str, str]:
+        """Stage and touchpoint ids -> the names a reader of `language` reads (else the own ones)."""
+        return {item.id: item.name_in(language) for item in [*self.stages, *self.touchpoints]}
+
     def to_yaml(self) -> str:
         data = self.model_dump(exclude_none=True)
         if not data["scoring"]["by_encoder"]:
             del data["scoring"]["by_encoder"]
+        for item in [*data["stages"], *data["touchpoints"]]:
+            if not item["names"]:
+                del item["names"]
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 

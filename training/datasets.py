@@ -79,3 +79,39 @@ def airline(data_dir: Path, split: str) -> list[Example]:
             )
         )
     return examples
+
+
+# The Chinese review sets of ../shared/data/zh (its README): file, and the taxonomy they are read with.
+ZH_SETS = {
+    "zh-waimai": ("waimai_10k.csv", "food_delivery"),
+    "zh-hotel": ("chnsenticorp_hotel.csv", "hotel_zh"),
+    "zh-shopping": ("online_shopping_10_cats.csv", "ecommerce_zh"),
+}
+ZH_TOUCHPOINTS = Path(__file__).resolve().parent / "eval_packs" / "zh_touchpoints.csv"
+
+
+def zh_reviews(data_dir: Path, name: str, split: str) -> list[Example]:
+    """A Chinese review set; label 0 is negative, 1 positive (they have no neutral). The test split
+    is every row whose 0-based position is divisible by 5. Touchpoints come from the hand-labelled
+    rows of training/eval_packs/zh_touchpoints.csv (test rows only; the others have none)."""
+    if split not in {"train", "test"}:
+        raise ValueError("split must be 'train' or 'test'")
+    file, _ = ZH_SETS[name]
+    labelled: dict[int, str] = {}
+    if ZH_TOUCHPOINTS.is_file():
+        labelled = {int(r["row"]): r["touchpoint"] for r in _read(ZH_TOUCHPOINTS) if r["file"] == file}
+    examples = []
+    for i, row in enumerate(_read(Path(data_dir) / "zh" / file)):
+        if (i % 5 == 0) != (split == "test") or not row["review"].strip():
+            continue
+        examples.append(
+            Example(
+                id=f"{name}-{i}",
+                text=row["review"],
+                touchpoint=labelled.get(i),
+                stage=None,
+                sentiment="negative" if row["label"].strip() == "0" else "positive",
+                intent=row.get("cat") or None,
+            )
+        )
+    return examples

@@ -26,10 +26,13 @@ def evaluate(
     sentiment_col: Annotated[str | None, typer.Option(help="for a data file")] = None,
     batch: Annotated[int, typer.Option(min=1)] = 64,
     limit: Annotated[int | None, typer.Option(min=1, help="grade only the first N rows")] = None,
+    sample: Annotated[
+        int | None, typer.Option(min=1, help="grade N rows spread evenly through the set (after --limit)")
+    ] = None,
     latency_sample: Annotated[int, typer.Option(min=0, help="comments timed one by one")] = 100,
 ) -> None:
     """Grade predictions through POST /v1/analyze (JSON). DATA: banking77, banking77-intents,
-    airline (their test splits), banking77-pairs (two test messages per comment) or a labelled
+    airline, zh-waimai, zh-hotel, zh-shopping (their test splits), banking77-pairs (two test messages per comment) or a labelled
     CSV/JSONL file. --taxonomy takes a pack's name or a taxonomy YAML file."""
 
     from training.evaluate_service import DATASETS, PAIRS_DATA
@@ -63,6 +66,7 @@ def evaluate(
         out=out,
         latency_sample=latency_sample,
         columns=columns,
+        sample=sample,
     )
     typer.echo(json.dumps(summary, indent=2))
 
