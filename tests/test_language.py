@@ -99,3 +99,39 @@ def test_language_is_returned_stored_filtered_and_counted(client: httpx.Client) 
     assert '<option value="zh" selected>zh</option>' in page.text
     assert "航班延误" in page.text and "three hours" not in page.text
     assert "not read by this encoder" in page.text
+
+
+def test_the_journey_names_touchpoints_in_the_readers_language(client: httpx.Client) -> None:
+    name = f"wm{uuid.uuid4().hex[:8]}"
+    taxonomy = {
+        "name": name,
+        "language": "zh",
+        "stages": [{"id": "usage", "name": "使用", "names": {"en": "Usage"}}],
+        "touchpoints": [
+            {"id": "delivery_speed", "name": "配送速度", "names": {"en": "Delivery speed"}, "stage": "usage",
+             "description": "送餐快慢、超时、等了很久", "examples": ["送餐太慢了", "等了一个多小时"]},
+            {"id": "taste", "name": "口味", "stage": "usage", "description": "饭菜好不好吃、咸淡"},
+        ],
+    }  # fmt: skip
+    assert client.post("/v1/taxonomies", json=taxonomy).status_code == 201
+
+    def names(**kwargs: object) -> dict[str, str]:
+        journey = client.get(
+            "/v1/journey",
+            params={"taxonomy": name, **kwargs.get("params", {})},
+            headers=kwargs.get("headers", {}),
+        )  # type: ignore[arg-type]
+        assert journey.status_code == 200, journey.text
+        [stage] = journey.json()["stages"]
+        return {stage["stage"]: stage["name"], **{t["touchpoint"]: t["name"] for t in stage["touchpoints"]}}
+
+    assert names() == {"usage": "使用", "delivery_speed": "配送速度", "taste": "口味"}
+    english = {
+        "usage": "Usage",
+        "delivery_speed": "Delivery speed",
+        "taste": "口味",
+    }  # no English name: its own
+    assert names(params={"lang": "en"}) == english
+    assert names(headers={"accept-language": "en-US,en;q=0.9,zh;q=0.5"}) == english
+    assert names(params={"lang": "zh"}, headers={"accept-language": "en"})["usage"] == "使用"
+    assert client.get("/v1/journey", params={"taxonomy": name, "lang": "english"}).status_code == 422

@@ -25,6 +25,7 @@ def journey_of(
     until: datetime | None,
     source: str | None,
     compare: bool = False,
+    language: str | None = None,
 ) -> JourneyResponse:
     """The journey map a client asked for (GET /v1/journey, its CSV export), checked first."""
     try:
@@ -37,7 +38,7 @@ def journey_of(
         raise Invalid("compare needs both since and until: the period to compare")
     if compare and since and until and since - datetime.min.replace(tzinfo=UTC) < until - since:
         raise Invalid("compare: the period before since would start before the year 1: shorten the period")
-    return journey_map(session, tax, since, until, source, compare)
+    return journey_map(session, tax, since, until, source, compare, language)
 
 
 def journey_map(
@@ -47,8 +48,10 @@ def journey_map(
     until: datetime | None,
     source: str | None,
     compare: bool = False,
+    language: str | None = None,
 ) -> JourneyResponse:
-    """Aggregated in SQL (GROUP BY), never comment by comment: the map stays fast at any volume."""
+    """Names are those a reader of `language` reads, where the taxonomy gives them.
+    Aggregated in SQL (GROUP BY), never comment by comment: the map stays fast at any volume."""
     f = CommentFilter(since=since, until=until, source=source, taxonomy=tax.name)
     stages, touchpoints = stage_aggregates(session, f), touchpoint_aggregates(session, f)
     before: tuple[dict[str, Aggregate], dict[str, Aggregate]] | None = None
@@ -72,13 +75,13 @@ def journey_map(
         stages=[
             StageStats(
                 stage=s.id,
-                name=s.name,
+                name=s.name_in(language),
                 **stages.get(s.id, EMPTY).__dict__,
                 previous=previous(0, s.id),
                 touchpoints=[
                     TouchpointStats(
                         touchpoint=tp.id,
-                        name=tp.name,
+                        name=tp.name_in(language),
                         **touchpoints.get(tp.id, EMPTY).__dict__,
                         previous=previous(1, tp.id),
                     )
