@@ -4,8 +4,10 @@ regular expressions.
 
 These are deliberately narrow. A name is only recognised where a support ticket puts one (right
 after "Hi", "Dear", "Thanks", "Regards"...), because a capitalised word anywhere else is as likely
-a brand, a city or a product; an address needs a house number and a street suffix. What they miss
-is listed in docs/REDACTION.md ("Redaction: what is caught").
+a brand, a city or a product; an address needs a house number and a street suffix. A Chinese name
+likewise only after 您好 / 你好 / 尊敬的 / 亲爱的 / 谢谢(您), as a common surname and one or two given
+characters that end the clause. What they miss is listed in docs/REDACTION.md ("Redaction: what
+is caught").
 """
 
 from __future__ import annotations
@@ -44,6 +46,38 @@ NAME = re.compile(rf"(?:{_GREETING}|{_SIGN_OFF}){_NAME}{_END}", re.MULTILINE)
 NOT_NAMES = frozenset(
     "All Everyone Everybody There Team Sir Sirs Madam Guys Folks Friends Again Support Customer Service "
     "Care Help Desk Staff Sales Billing Admin Manager Hiring Whom Concern Ladies Gentlemen Mister".split()
+)
+
+# Chinese names. Chinese has no capitals, so a name is told by its surname: one of the ~100 most
+# common single-character ones or four compound ones, then one or two given characters. A title
+# after it (先生, 女士, 经理...) is kept, "尊敬的[NAME]先生": it says how to address the customer,
+# not who they are. The name must end the clause (punctuation, line or text end) or be followed
+# by a title, as with _END: "您好王府井店的..." keeps 王府井.
+_ZH_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤"
+)
+_ZH_SURNAME = rf"(?:欧阳|司马|上官|诸葛|[{_ZH_SURNAMES}])"
+_ZH_TITLE = r"(?:先生|女士|小姐|经理|老师|师傅|医生|同学|总)"
+# Characters that are (almost) never part of a given name but follow a surname character in
+# everyday words: particles, pronouns, common verbs ("钱到了", "方便吗").
+_ZH_NOT_GIVEN = (
+    "了的们吗呢吧啊哦呀嘛么你我他她它您是在有不没也都就还又很太到给帮请要会能这那个过着把被让对从说看想做再"
+    "和与及或但而客员店"
+)
+_ZH_GIVEN = rf"(?:(?!{_ZH_TITLE})(?![{_ZH_NOT_GIVEN}])[\u4e00-\u9fff])"
+_ZH_END = r"(?=[ ]*(?:[，。！？、；：…～）,.!?;:~)\-—]|$))"
+_ZH_GREETING = r"(?:您好|你好|尊敬的|亲爱的|谢谢[您你]?)(?:[ ]*[，,！!：:。][ \n]*|[ \n]*)"
+NAME_ZH = re.compile(
+    rf"{_ZH_GREETING}(?P<name>{_ZH_SURNAME}(?:{_ZH_GIVEN}{{1,2}}(?={_ZH_TITLE}|{_ZH_END})|(?={_ZH_TITLE})))",
+    re.MULTILINE,
+)
+# Words that begin with a surname character and can end a clause after a greeting: "尊敬的顾客，",
+# "谢谢，马上！", "周末见！"; brands ("谢谢苏宁！"). A match that starts with one is kept.
+NOT_NAMES_ZH = tuple(
+    "顾客 顾问 马上 高兴 高效 高手 高铁 高德 方便 万分 万达 周末 周到 周一 周二 周三 周四 周五 周六 周日 "
+    "金额 金主 余额 付款 钱款 苏宁".split()
 )
 
 _SUFFIX = (
@@ -95,7 +129,14 @@ def replace_names(text: str) -> tuple[str, int]:
         start, end = match.span("name")
         return match.group(0)[: start - match.start()] + "[NAME]" + match.group(0)[end - match.start() :]
 
-    return _count_sub(NAME, replace, text)
+    def replace_zh(match: re.Match[str]) -> str:
+        if match.group("name").startswith(NOT_NAMES_ZH):
+            return match.group(0)
+        return match.group(0)[: match.start("name") - match.start()] + "[NAME]"
+
+    text, english = _count_sub(NAME, replace, text)
+    text, chinese = _count_sub(NAME_ZH, replace_zh, text)
+    return text, english + chinese
 
 
 def replace_addresses(text: str) -> tuple[str, int]:
