@@ -43,3 +43,21 @@ def zh_like(sentiments: list[str]):  # type: ignore[no-untyped-def]
         Example(id=str(i), text="x", touchpoint=None, stage=None, sentiment=s)
         for i, s in enumerate(sentiments)
     ]
+
+
+def test_language_detection_is_graded_with_what_was_found_and_warned() -> None:
+    from training.datasets import Example
+    from training.evaluate_service import _languages
+
+    examples = [Example(id=str(i), text="x", touchpoint=None, stage=None, language=lang) for i, lang in enumerate(["zh", "zh", "en", "en"])]  # fmt: skip
+    warning = ["unsupported_language: the comment is in zh"]
+    results = [
+        {"language": "zh", "warnings": warning},
+        {"language": "ja", "warnings": warning},
+        {"language": "en", "warnings": []},
+        {"language": None, "warnings": []},
+    ]
+    graded = _languages(examples, results)["language"]
+    assert graded["accuracy"] == 0.5 and graded["undetected_share"] == 0.25
+    assert graded["found"] == {"zh": {"zh": 1, "ja": 1}, "en": {"en": 1, "none": 1}}
+    assert graded["warned"] == {"zh": 2}

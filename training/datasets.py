@@ -21,6 +21,7 @@ class Example:
     sentiment: str | None = None
     intent: str | None = None
     created_at: str | None = None
+    language: str | None = None  # ISO 639-1, where the set says (graded by `mot evaluate languages`)
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -115,3 +116,22 @@ def zh_reviews(data_dir: Path, name: str, split: str) -> list[Example]:
             )
         )
     return examples
+
+
+def mixed_languages(data_dir: Path, split: str, per_set: int = 500) -> list[Example]:
+    """Test rows of the three Chinese sets and the two English ones, `per_set` of each spread
+    evenly through it, interleaved, each with the language it is written in."""
+    if split != "test":
+        raise ValueError("the language sample is drawn from test splits only")
+    sets = [
+        *((zh_reviews(data_dir, name, "test"), "zh") for name in ZH_SETS),
+        (banking77(data_dir, "test"), "en"),
+        (airline(data_dir, "test"), "en"),
+    ]
+    chosen = []
+    for examples, language in sets:
+        step = [examples[i * len(examples) // per_set] for i in range(min(per_set, len(examples)))]
+        chosen.append(
+            [replace(ex, touchpoint=None, stage=None, sentiment=None, language=language) for ex in step]
+        )
+    return [ex for group in zip(*chosen) for ex in group]

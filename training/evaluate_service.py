@@ -25,13 +25,22 @@ from sklearn.metrics import accuracy_score, f1_score
 from tqdm import tqdm
 
 from models.taxonomy import load_taxonomy
-from training.datasets import ZH_SETS, Example, airline, banking77, banking77_intents, zh_reviews
+from training.datasets import (
+    ZH_SETS,
+    Example,
+    airline,
+    banking77,
+    banking77_intents,
+    mixed_languages,
+    zh_reviews,
+)
 from training.evaluate_pairs import grade_pairs, make_pairs
 
 DATASETS = {
     "banking77": ("banking", banking77),
     "banking77-intents": (None, banking77_intents),  # for bundles trained on the 77 intents
     "airline": ("airline", airline),
+    "languages": (None, mixed_languages),  # Chinese and English test rows: language detection
     **{
         name: (taxonomy, lambda data_dir, split, name=name: zh_reviews(data_dir, name, split))
         for name, (_, taxonomy) in ZH_SETS.items()
@@ -65,7 +74,7 @@ def analyze_all(url: str, examples: list[Example], taxonomy: str | None, batch: 
 
 
 def grade(examples: list[Example], results: list[dict[str, Any]]) -> dict[str, Any]:
-    report: dict[str, Any] = {"n": len(examples)}
+    report: dict[str, Any] = {"n": len(examples)} | _languages(examples, results)
     graded = [(ex, r) for ex, r in zip(examples, results) if ex.touchpoint]
     if not graded:
         return report | _sentiment(examples, results)
@@ -82,6 +91,32 @@ def grade(examples: list[Example], results: list[dict[str, Any]]) -> dict[str, A
     if stage_ok:
         report["stage"] = {"n": len(stage_ok), "accuracy": round(float(np.mean(stage_ok)), 4)}
     return report | _sentiment(examples, results)
+
+
+def _languages(examples: list[Example], results: list[dict[str, Any]]) -> dict[str, Any]:
+    pairs = [
+        (ex.language, r.get("language"), r.get("warnings", []))
+        for ex, r in zip(examples, results)
+        if ex.language
+    ]
+    if not pairs:
+        return {}
+    by_truth: dict[str, dict[str, int]] = {}
+    for truth, found, _ in pairs:
+        row = by_truth.setdefault(truth, {})
+        row[found or "none"] = row.get(found or "none", 0) + 1
+    warned = [
+        truth for truth, _, warnings in pairs if any(w.startswith("unsupported_language") for w in warnings)
+    ]
+    return {
+        "language": {
+            "n": len(pairs),
+            "accuracy": round(float(np.mean([truth == found for truth, found, _ in pairs])), 4),
+            "undetected_share": round(float(np.mean([found is None for _, found, _ in pairs])), 4),
+            "found": by_truth,  # true language -> what was detected, counts
+            "warned": {lang: warned.count(lang) for lang in sorted(set(warned))},
+        }
+    }
 
 
 def _sentiment(examples: list[Example], results: list[dict[str, Any]]) -> dict[str, Any]:
