@@ -6,6 +6,7 @@ from models.taxonomy import TaxonomyError, builtin_packs, parse_taxonomy
 from tests.helpers import DATA_DIR
 
 PACKS = {"generic", "banking", "airline", "ecommerce", "hotel", "telecom"}
+PACKS |= {"food_delivery", "hotel_zh", "ecommerce_zh", "banking_zh"}  # in Chinese
 
 
 def test_every_pack_loads_with_the_four_mot_stages() -> None:
