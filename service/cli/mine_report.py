@@ -12,6 +12,16 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+# Chinese cluster labels need a CJK font after DejaVu Sans (matplotlib falls back glyph by glyph);
+# only installed ones are named, so a machine without them warns about nothing.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei")
+for _path in font_manager.findSystemFonts():  # matplotlib's cache may predate the font's install
+    if "CJK" in _path or "wqy" in _path.lower():
+        font_manager.fontManager.addfont(_path)
+_installed = {font.name for font in font_manager.fontManager.ttflist}
+plt.rcParams["font.family"] = ["DejaVu Sans", *(f for f in CJK_FONTS if f in _installed)]
 
 from models.pain import Comments, PainReport  # noqa: E402
 
