@@ -15,7 +15,9 @@ from collections.abc import Sequence
 DEFAULT_LANGUAGES: tuple[str, ...] = (
     "en", "zh", "es", "de", "fr", "pt", "it", "nl", "ru", "ja", "ko", "ar", "tr", "pl", "sv", "id", "vi", "th", "hi",
 )  # fmt: skip
-MIN_CONFIDENCE = 0.5  # below it, lingua is choosing between look-alikes ("ok": Polish 0.21, Turkish 0.20)
+# Below it lingua is choosing between look-alikes ("ok": Polish 0.21, Turkish 0.20). On 2,500
+# Chinese and English test rows, 0.3 leaves 1.5% undetected with one wrong; 0.2 gets 11 wrong.
+MIN_CONFIDENCE = 0.3
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]|@user\b|https?://\S+")
 _LETTER = re.compile(r"[^\W\d_]")
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.language import DEFAULT_LANGUAGES, check_languages
+from models.language import DEFAULT_LANGUAGES, MIN_CONFIDENCE, check_languages
 from models.presets import default_cache_dir, default_models_dir
 from models.redact import BUILTIN_KINDS
 from models.redact_rules import DEFAULT_PATTERNS, compile_patterns
@@ -115,6 +115,12 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_LANGUAGES),
         description="the languages a comment is detected in (ISO 639-1 codes, a JSON list); [] turns "
         "detection off",
+    )
+    language_min_confidence: float = Field(
+        MIN_CONFIDENCE,
+        ge=0,
+        le=1,
+        description="a language less sure than this is not claimed (null): short texts look like many",
     )
     encoder_languages: list[str] | None = Field(
         None,

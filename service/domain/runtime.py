@@ -47,7 +47,11 @@ def build_analyzer(
         bundle=bundle,
         min_confidence=settings.min_confidence,
         max_touchpoints=settings.max_touchpoints,
-        language_detector=LanguageDetector(settings.languages) if settings.languages else None,
+        language_detector=(
+            LanguageDetector(settings.languages, settings.language_min_confidence)
+            if settings.languages
+            else None
+        ),
     )
 
 
