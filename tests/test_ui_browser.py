@@ -6,7 +6,11 @@ request leaves the server; the pages are keyboard reachable and fit a laptop scr
 With ../shared/data present the server holds a sample of the airline tweets; without it, a small
 inline set. Screenshots of every page are taken only when asked, from the airline data, into the
 folder MOT_SCREENSHOTS names (relative to the repository): the ones in the README are made by
-`MOT_SCREENSHOTS=docs/screenshots pytest tests/test_ui_browser.py`. Otherwise nothing is written."""
+`MOT_SCREENSHOTS=docs/screenshots pytest tests/test_ui_browser.py`. Otherwise nothing is written.
+
+Every page is opened in Simplified Chinese too (a browser whose language is zh-CN), and the
+language switch is used; with the food_delivery pack and the waimai reviews of ../shared/data,
+a Chinese journey map of those reviews is drawn (journey-zh.png)."""
 
 from __future__ import annotations
 
@@ -15,15 +19,17 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from models.taxonomy import PACKS_DIR
 from service.local_server import local_server
-from tests.helpers import ROOT, api_client, new_key, post, refresh, server_settings
+from tests.helpers import DATA_DIR, ROOT, api_client, new_key, post, refresh, server_settings
+from tests.test_i18n import NAV, english_phrases
 from tests.ui_data import AIRLINE, XSS_TEXT, airline_sample, hostile, inline_sample
 
 SCREENSHOTS = ROOT / os.environ["MOT_SCREENSHOTS"] if os.environ.get("MOT_SCREENSHOTS") else None
@@ -36,6 +42,7 @@ class Ui:
     airline: bool  # real data: screenshots may be taken
     taxonomy: str
     key: str  # an analyst's key: read, triage, ingest
+    latest: datetime  # the newest comment stored: the journey map ends on its day
 
     def api(self) -> httpx.Client:
         return api_client(self.url, self.key)
@@ -64,7 +71,11 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
     )
     with local_server(settings) as url:
         ui = Ui(
-            url, airline, taxonomy, new_key(settings.database_url, "analyst", ["read", "triage", "ingest"])
+            url,
+            airline,
+            taxonomy,
+            new_key(settings.database_url, "analyst", ["read", "triage", "ingest"]),
+            latest,
         )
         with ui.api() as client:
             post(client, items)
@@ -123,7 +134,10 @@ def test_journey_map_then_a_touchpoint(page: Page, ui: Ui) -> None:
 
 def test_cluster_triage(page: Page, ui: Ui) -> None:
     page.goto(f"{ui.url}/ui/clusters")
-    pains = [float(p) for p in page.locator("table.clusters tbody td:first-child").all_inner_texts()]
+    pains = [
+        float(p.replace(",", ""))
+        for p in page.locator("table.clusters tbody td:first-child").all_inner_texts()
+    ]
     assert len(pains) >= 2 and pains == sorted(pains, reverse=True)  # most painful first
     assert page.locator("table.clusters svg.spark").count() == len(pains)
     ui.shoot(page, "clusters")
@@ -321,3 +335,132 @@ def test_offline_keyboard_and_laptop_width(page: Page, ui: Ui) -> None:
     touchpoint = page.evaluate("document.activeElement.dataset.touchpoint")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/ui/touchpoints/{touchpoint}"))
+
+
+# --- in Chinese ---
+
+WAIMAI = DATA_DIR / "zh" / "waimai_10k.csv"
+FOOD_DELIVERY = PACKS_DIR / "food_delivery.yaml"
+
+
+def chinese(browser: Browser, browser_context_args: dict, ui: Ui) -> tuple[BrowserContext, Page, list[str]]:
+    """A browser whose language is Simplified Chinese (Accept-Language: zh-CN), signed in on the
+    Chinese sign-in page; the errors its pages log are collected."""
+    context = browser.new_context(**browser_context_args, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{ui.url}/ui/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    page.get_by_label("API 密钥").fill(ui.key)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="客户旅程地图")).to_be_visible()
+    return context, page, errors
+
+
+def test_every_page_in_chinese(browser: Browser, browser_context_args: dict, ui: Ui) -> None:
+    context, page, errors = chinese(browser, browser_context_args, ui)
+    with ui.api() as api:
+        cluster = api.get("/v1/clusters").json()[0]["id"]
+        comment = api.get("/v1/comments", params={"limit": 1}).json()["comments"][0]["comment_id"]
+        touchpoint = api.get("/v1/journey", params={"taxonomy": ui.taxonomy}).json()["stages"][-1][
+            "touchpoints"
+        ][0]
+    headings = {
+        "/ui/": "客户旅程地图",
+        f"/ui/touchpoints/{touchpoint['touchpoint']}": touchpoint["name"],  # the taxonomy's own name
+        "/ui/clusters": "痛点聚类",
+        f"/ui/clusters/{cluster}": None,  # its label: words of its comments
+        "/ui/comments": "评论",
+        f"/ui/comments?like={comment}": "相似评论",
+        "/ui/upload": "上传评论进行分析",
+        "/ui/model": "当前服务的模型",
+        "/ui/clusters/999999999": "未找到",
+    }
+    phrases = english_phrases()
+    for path, heading in headings.items():
+        page.goto(ui.url + path)
+        page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        assert page.locator("header.top nav a").all_inner_texts()[: len(NAV["zh"])] == NAV["zh"], path
+        expect(page.locator(".skip")).to_have_text("跳到正文")
+        expect(page.locator("footer")).to_contain_text("模型")
+        if heading:
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        shown = page.evaluate("document.body.innerText")
+        left = [p for p in phrases if p in shown]
+        assert not left, f"{path}: English left on the page: {left}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, path
+        if heading == "未找到":  # the browser logs the 404 it was sent to
+            errors[:] = [e for e in errors if "status of 404" not in e]
+        assert not errors, (path, errors)  # no script error, nothing the CSP refused
+
+    page.goto(f"{ui.url}/ui/comments")  # the page's script speaks Chinese too
+    first = page.locator("article.comment").first
+    first.get_by_text("更正", exact=True).click()
+    first.get_by_role("button", name="保存更正").click()  # nothing chosen: nothing to save
+    expect(first.locator(".form-status")).to_have_text("没有可保存的内容：请先选择一个值。")
+    expect(first.locator(".chip").first).to_have_text(re.compile("^(负面|中性|正面)$"))
+    assert first.locator('select[name="sentiment"] option').nth(1).get_attribute("value") == "negative"
+    context.close()
+
+
+def test_the_language_switch(page: Page, ui: Ui) -> None:
+    page.goto(f"{ui.url}/ui/clusters?status=new")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator(".languages").get_by_role("link", name="中文").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("痛点聚类")
+    expect(page).to_have_url(re.compile(r"status=new"))  # the same page, its filters kept
+    page.get_by_role("link", name="评论", exact=True).click()  # kept for the next pages
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", level=1)).to_have_text("评论")
+    page.locator(".languages").get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comments")
+    page.goto(f"{ui.url}/ui/")
+    expect(page.get_by_role("heading", name="Customer journey map")).to_be_visible()
+
+
+def waimai_sample(latest: datetime, count: int = 300) -> list[dict]:
+    """Every k-th review, spread over the two weeks that end with the newest comment the fixture
+    stored: the map shows the last of them against the one before."""
+    with WAIMAI.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["review"].strip()]
+    step = max(len(rows) // count, 1)
+    chosen = rows[::step][:count]
+    return [
+        {
+            "id": f"waimai-{i}",
+            "text": row["review"][:2000],
+            "source": "waimai",
+            "created_at": (latest - timedelta(minutes=i * 14 * 24 * 60 // len(chosen) + 1)).isoformat(),
+        }
+        for i, row in enumerate(chosen)
+    ]
+
+
+def test_chinese_journey_map_of_waimai_reviews(browser: Browser, browser_context_args: dict, ui: Ui) -> None:
+    """Last of the module: the reviews it stores stay in the store."""
+    if not FOOD_DELIVERY.is_file():
+        pytest.skip(f"{FOOD_DELIVERY} is not there yet: the Chinese journey map needs the food_delivery pack")
+    if not WAIMAI.is_file():
+        pytest.skip(f"{WAIMAI} is absent: no 外卖 reviews to map")
+    items = waimai_sample(ui.latest)
+    with ui.api() as api:
+        for begin in range(0, len(items), 100):
+            batch = {"taxonomy": "food_delivery", "comments": items[begin : begin + 100]}
+            response = api.post("/v1/comments", json=batch)
+            assert response.status_code == 200, response.text
+        stages = api.get("/v1/journey", params={"taxonomy": "food_delivery", "lang": "zh"}).json()["stages"]
+    context, page, errors = chinese(browser, browser_context_args, ui)
+    page.goto(f"{ui.url}/ui/?taxonomy=food_delivery&source=waimai&days=7&end={ui.latest.date().isoformat()}")
+    shown = [re.sub(r"^\d+\s*", "", h) for h in page.locator(".stage-head h2").all_inner_texts()]
+    assert shown == [s["name"] for s in stages] == ["售前", "购买", "使用", "售后"]
+    names = page.locator("a.cell .cell-name").all_inner_texts()
+    assert names and all(re.search(r"[\u4e00-\u9fff]", n) for n in names)  # the pack's Chinese names
+    expect(page.locator(".summary")).to_contain_text("条评论")
+    assert int(page.locator(".summary strong").inner_text().replace(",", "")) > 100
+    expect(page.locator(".summary")).to_contain_text("年")  # its dates as Chinese writes them
+    assert not errors, errors
+    ui.shoot(page, "journey-zh")
+    context.close()

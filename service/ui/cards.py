@@ -1,5 +1,6 @@
 """A stored comment as the pages show it: its predictions, what analysts corrected, and the
-labels its correction form offers (those of the comment's own taxonomy)."""
+labels its correction form offers (those of the comment's own taxonomy), named in the reader's
+language where the taxonomy gives names in it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from service.domain.taxonomies import UnknownTaxonomy
 from service.state import AppState
 from service.store.corrections import latest_corrections
 from service.store.tables import Comment
+from service.ui.i18n import ENGLISH, UiLocale, stage_options, touchpoint_options
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,11 @@ class Card:
 
 
 def comment_cards(
-    session: Session, state: AppState, rows: Sequence[Comment], similarity: Sequence[float] | None = None
+    session: Session,
+    state: AppState,
+    rows: Sequence[Comment],
+    similarity: Sequence[float] | None = None,
+    loc: UiLocale = ENGLISH,
 ) -> list[Card]:
     corrected = latest_corrections(session, [c.id for c in rows])
     encoder = state.analyzer.encoder
@@ -34,8 +40,8 @@ def comment_cards(
     for i, comment in enumerate(rows):
         try:
             tax = state.taxonomies.get(comment.taxonomy)
-            touchpoints = [(tp.id, tp.name) for tp in tax.touchpoints]
-            stages = [(s.id, s.name) for s in tax.stages]
+            touchpoints = touchpoint_options(tax, loc)
+            stages = stage_options(tax, loc)
         except UnknownTaxonomy:  # its taxonomy is gone: show it, but offer nothing to correct to
             touchpoints, stages = [], []
         cards.append(
@@ -46,16 +52,21 @@ def comment_cards(
                 stages=stages,
                 names=dict(touchpoints + stages),
                 similarity=similarity[i] if similarity is not None else None,
-                unread=_unread(comment, encoder.version, encoder.languages),
+                unread=_unread(comment, encoder.version, encoder.languages, loc),
             )
         )
     return cards
 
 
-def _unread(comment: Comment, encoder_version: str, reads: tuple[str, ...] | None) -> str | None:
+def _unread(
+    comment: Comment, encoder_version: str, reads: tuple[str, ...] | None, loc: UiLocale
+) -> str | None:
     """Only a comment embedded by the encoder now serving can be judged by what it reads."""
     if comment.language is None or reads is None or comment.embedding_model != encoder_version:
         return None
     if comment.language in reads:
         return None
-    return f"the encoder reads {', '.join(reads)} only: touchpoints and sentiment are unreliable"
+    return loc.gettext(
+        "the encoder reads %(languages)s only: touchpoints and sentiment are unreliable",
+        languages=", ".join(reads),
+    )

@@ -10,6 +10,7 @@ from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.clusters import cluster_out, dominant_stage, merged_trend, ranked_views, view_of, views
 from service.store.clusters import comments_by_id, get_cluster, latest_refresh
+from service.ui.i18n import locale_of, names_of, stage_options, touchpoint_options
 from service.ui.params import blank, query
 from service.ui.render import page
 from service.web.ids import ClusterId
@@ -39,17 +40,19 @@ def clusters_page(
     )
     tax = state.taxonomies.get(None)
     refreshed = latest_refresh(session)
+    loc = locale_of(request)
+    _ = loc.gettext
     return page(
         request,
         "clusters.html",
         "clusters",
-        "Pain clusters",
+        _("Pain clusters"),
         clusters=[(cluster_out(v), merged_trend(v)) for v in shown],
         form=form,
         statuses=STATUSES,
-        stages=[(s.id, s.name) for s in tax.stages],
-        touchpoints=[(t.id, t.name) for t in tax.touchpoints],
-        names={**{t.id: t.name for t in tax.touchpoints}, **{s.id: s.name for s in tax.stages}},
+        stages=stage_options(tax, loc),
+        touchpoints=touchpoint_options(tax, loc),
+        names=names_of(tax, loc),
         refreshed=refreshed,
         export=query(**form),
     )
@@ -59,9 +62,13 @@ def clusters_page(
 def cluster_page(
     cluster_id: ClusterId, request: Request, session: SessionDep, state: StateDep
 ) -> HTMLResponse:
+    loc = locale_of(request)
+    _ = loc.gettext
     row = get_cluster(session, cluster_id)
     if row is None:
-        return page(request, "missing.html", "clusters", "Not found", 404, what=f"cluster {cluster_id}")
+        return page(
+            request, "missing.html", "clusters", _("Not found"), 404, what=_("cluster %(id)s", id=cluster_id)
+        )
     view = view_of(session, row)
     cluster = cluster_out(view)
     wanted = view.representatives
@@ -80,9 +87,9 @@ def cluster_page(
         representatives=[texts[i] for i in wanted if i in texts],
         stage=dominant_stage(cluster.stages),
         statuses=STATUSES,
-        stages=[(s.id, s.name) for s in tax.stages],
-        touchpoints=[(t.id, t.name) for t in tax.touchpoints],
-        names={**{t.id: t.name for t in tax.touchpoints}, **{s.id: s.name for s in tax.stages}},
+        stages=stage_options(tax, loc),
+        touchpoints=touchpoint_options(tax, loc),
+        names=names_of(tax, loc),
         default_taxonomy=tax.name,
         save_as=tax.name if dict(taxonomies).get(tax.name) in ("api", "file") else f"{tax.name}_local",
         others=sorted(others, key=lambda c: -c.pain),

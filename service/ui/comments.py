@@ -14,12 +14,24 @@ from service.store.comments import count_comments, get_comment, page_comments
 from service.store.journey import languages, sources
 from service.store.search import similar_comments
 from service.ui.cards import comment_cards
+from service.ui.i18n import N_, UiLocale, locale_of, stage_options, touchpoint_options
 from service.ui.journey import taxonomy_or_default
 from service.ui.params import as_date, as_int, blank, query, start_of
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 SENTIMENTS = ("negative", "neutral", "positive")
+# What the filters refuse, as the page says it (the API's words for anything else)
+REFUSED = {
+    "since must be before until": N_("“From” must be before “To”."),
+    "cursor is not one this API returned: pass next_cursor unchanged": N_(
+        "That page link is not one this page made: start again from the first page."
+    ),
+}
+
+
+def _refused(loc: UiLocale, message: str) -> str:
+    return loc.gettext(REFUSED[message]) if message in REFUSED else message
 
 
 @router.get("/comments", response_class=HTMLResponse)
@@ -53,14 +65,16 @@ def comments_page(
         "since": first.isoformat() if first else None,
         "until": last.isoformat() if last else None,
     }
+    loc = locale_of(request)
+    _ = loc.gettext
     tax = taxonomy_or_default(state, form["taxonomy"])
     options = {
-        "stages": [(s.id, s.name) for s in tax.stages],
-        "touchpoints": [(t.id, t.name) for t in tax.touchpoints],
+        "stages": stage_options(tax, loc),
+        "touchpoints": touchpoint_options(tax, loc),
         "sentiments": SENTIMENTS,
         "sources": sources(session),
         "languages": languages(session),
-        "taxonomies": sorted(t.name for t, _ in state.taxonomies.items()),
+        "taxonomies": sorted(t.name for t, _origin in state.taxonomies.items()),
     }
     common = {"form": form, "options": options, "export": query(**form), "link": query(**form)}
     like_id = as_int(like)
@@ -69,11 +83,15 @@ def comments_page(
             session, like_id, state.settings.similar_limit, state.settings.similar_scan_max
         )
         if found is None:
-            return page(request, "missing.html", "comments", "Not found", 404, what=f"comment {like_id}")
-        target = comment_cards(session, state, [get_comment(session, like_id)])[0]
-        cards = comment_cards(session, state, [n.comment for n in found], [n.similarity for n in found])
+            return page(
+                request, "missing.html", "comments", _("Not found"), 404, what=_("comment %(id)s", id=like_id)
+            )
+        target = comment_cards(session, state, [get_comment(session, like_id)], loc=loc)[0]
+        cards = comment_cards(
+            session, state, [n.comment for n in found], [n.similarity for n in found], loc=loc
+        )
         return page(
-            request, "comments.html", "comments", "More like this", target=target, cards=cards, total=None,
+            request, "comments.html", "comments", _("More like this"), target=target, cards=cards, total=None,
             next_page=None, error=None, **common,
         )  # fmt: skip
     try:
@@ -92,18 +110,18 @@ def comments_page(
         )
         rows, next_cursor = page_comments(session, f, state.settings.ui_page_size, blank(cursor))
     except ValueError as exc:  # Invalid, or a cursor this page did not make
-        message = str(exc)
+        message = _refused(loc, str(exc))
         return page(
-            request, "comments.html", "comments", "Comments", 422, target=None, cards=[], total=0,
+            request, "comments.html", "comments", _("Comments"), 422, target=None, cards=[], total=0,
             next_page=None, error=message, **common,
         )  # fmt: skip
     return page(
         request,
         "comments.html",
         "comments",
-        "Comments",
+        _("Comments"),
         target=None,
-        cards=comment_cards(session, state, rows),
+        cards=comment_cards(session, state, rows, loc=loc),
         total=count_comments(session, f),
         next_page=query(**form, cursor=next_cursor) if next_cursor else None,
         error=None,

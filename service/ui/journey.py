@@ -19,6 +19,7 @@ from service.store.clusters import emerging_trends, touchpoint_trend
 from service.store.comments import CommentFilter, page_comments
 from service.store.journey import sources
 from service.ui.cards import comment_cards
+from service.ui.i18n import UiLocale, locale_of, names_of
 from service.ui.params import WINDOWS, blank, query, window
 from service.ui.render import page
 
@@ -56,24 +57,26 @@ def journey_page(
     days: str | None = None,
     end: str | None = None,
 ) -> HTMLResponse:
+    loc = locale_of(request)
     tax = taxonomy_or_default(state, taxonomy)
     period = window(session, days, end, state.settings.journey_window_days)
     chosen_source = blank(source)
     journey = journey_map(
-        session, tax, period.since, period.until, chosen_source, compare=period.previous is not None
+        session, tax, period.since, period.until, chosen_source, period.previous is not None, loc.names
     )
     filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
     return page(
         request,
         "journey.html",
         "journey",
-        "Journey map",
+        loc.gettext("Journey map"),
         journey=journey,
+        names=names_of(tax, loc),
         peak=_peak(journey),
         emerging=_emerging_touchpoints(session, state.settings.cluster_scope),
-        taxonomies=sorted(t.name for t, _ in state.taxonomies.items()),
+        taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
         sources=sources(session),
-        windows=_windows(state.settings.journey_window_days),
+        windows=_windows(state.settings.journey_window_days, loc),
         period=period,
         filters=filters,
         link=query(**filters),
@@ -91,8 +94,13 @@ def _peak(journey: JourneyResponse) -> int:
     return max((t.count for s in journey.stages for t in s.touchpoints), default=0)
 
 
-def _windows(default_days: int) -> dict[int, str]:
-    return WINDOWS if default_days in WINDOWS else {default_days: f"{default_days} days", **WINDOWS}
+def _windows(default_days: int, loc: UiLocale) -> dict[int, str]:
+    """The periods the map offers, named in the reader's language."""
+    offered = WINDOWS if default_days in WINDOWS else {default_days: "", **WINDOWS}
+    return {
+        days: loc.ngettext("%(num)d day", "%(num)d days", days) if days else loc.gettext("all time")
+        for days in offered
+    }
 
 
 @router.get("/touchpoints/{touchpoint}", response_class=HTMLResponse)
@@ -106,6 +114,8 @@ def touchpoint_page(
     days: str | None = None,
     end: str | None = None,
 ) -> HTMLResponse:
+    loc = locale_of(request)
+    _ = loc.gettext
     tax = taxonomy_or_default(state, taxonomy)
     known = {tp.id: tp for tp in tax.touchpoints}
     if touchpoint not in known:
@@ -113,21 +123,21 @@ def touchpoint_page(
             request,
             "missing.html",
             "journey",
-            "Not found",
+            _("Not found"),
             404,
-            what=f"touchpoint {touchpoint!r} in {tax.name}",
+            what=_("touchpoint “%(touchpoint)s” in %(taxonomy)s", touchpoint=touchpoint, taxonomy=tax.name),
         )
     period = window(session, days, end, state.settings.journey_window_days)
     chosen_source = blank(source)
     journey = journey_map(
-        session, tax, period.since, period.until, chosen_source, compare=period.previous is not None
+        session, tax, period.since, period.until, chosen_source, period.previous is not None, loc.names
     )
     stats = next(t for s in journey.stages for t in s.touchpoints if t.touchpoint == touchpoint)
     f = CommentFilter(
         since=period.since, until=period.until, touchpoint=touchpoint, source=chosen_source, taxonomy=tax.name
     )
     comments, _ = page_comments(session, f, min(LATEST, state.settings.ui_page_size), None)
-    cards = comment_cards(session, state, comments)
+    cards = comment_cards(session, state, comments, loc=loc)
     trend = touchpoint_trend(session, touchpoint, state.settings.cluster_scope)
     clusters = [(cluster_out(v), merged_trend(v)) for v in ranked_views(session) if _about(v, touchpoint)]
     filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
@@ -135,7 +145,7 @@ def touchpoint_page(
         request,
         "touchpoint.html",
         "journey",
-        known[touchpoint].name,
+        known[touchpoint].name_in(loc.names),
         touchpoint=known[touchpoint],
         stage=next(s for s in tax.stages if s.id == known[touchpoint].stage),
         stats=stats,
@@ -144,7 +154,7 @@ def touchpoint_page(
         trend=trend,
         scope=state.settings.cluster_scope,
         clusters=clusters,
-        names={t.id: t.name for t in tax.touchpoints},
+        names=names_of(tax, loc),
         comments=cards,
         back=query(**filters),
         explorer=query(

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from service.auth.keys import verify
 from service.auth.sessions import COOKIE, close_session, find_session, open_session
 from service.deps import StateDep
-from service.ui.render import SECURITY_HEADERS, templates
+from service.ui.i18n import locale_of
+from service.ui.render import render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -29,14 +30,14 @@ def safe_next(target: str | None) -> str:
 
 
 def login_page(request: Request, target: str, error: str | None = None, code: int = 200) -> HTMLResponse:
-    return templates.TemplateResponse(
+    return render(
         request,
         "login.html",
-        {"title": "Sign in", "next": safe_next(target), "error": error},
-        status_code=code,
+        {"title": locale_of(request).gettext("Sign in"), "next": safe_next(target), "error": error},
+        code,
         # same-origin, not no-referrer: the form's POST then carries this site's Origin (with
         # no-referrer the browser sends "Origin: null", which another site's form can send too)
-        headers={**SECURITY_HEADERS, "Referrer-Policy": "same-origin"},
+        headers={"Referrer-Policy": "same-origin"},
     )
 
 
@@ -59,13 +60,16 @@ def login(
         return RedirectResponse(safe_next(next), status_code=303)
     with state.sessions() as session:
         principal = verify(session, key.strip())
+        _ = locale_of(request).gettext
         if principal is None:
-            return login_page(request, next, "That key is unknown or revoked.", status.HTTP_401_UNAUTHORIZED)
+            return login_page(
+                request, next, _("That key is unknown or revoked."), status.HTTP_401_UNAUTHORIZED
+            )
         if not principal.allows("read"):
             return login_page(
                 request,
                 next,
-                "That key has no read scope: the UI needs a key with read.",
+                _("That key has no read scope: the UI needs a key with read."),
                 status.HTTP_403_FORBIDDEN,
             )
         token, _ = open_session(session, principal.key_id, state.settings.session_hours)

@@ -1,11 +1,13 @@
 """Templates and what every page shares: the Jinja environment (autoescape on for every
-template: comments are attacker-controlled), number formats, and the security headers that keep
-a page from loading or sending anything outside this server."""
+template: comments are attacker-controlled), one per UI language with its translations and its
+number and date formats (i18n.py), and the security headers that keep a page from loading or
+sending anything outside this server."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import Request
@@ -17,6 +19,7 @@ from markupsafe import Markup
 
 from service.deps import get_state
 from service.ui import svg
+from service.ui.i18n import LOCALES, N_, UiLocale, locale_of, reason, remember, switch_links
 
 HERE = Path(__file__).resolve().parent
 NEGATIVE_BUCKETS = 10
@@ -31,27 +34,6 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-
-
-def percent(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def number(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
-
-
-def when(value: datetime | str | None) -> str:
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def day(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%-d %b %Y")
 
 
 def negative_class(share: float | None) -> str:
@@ -70,35 +52,73 @@ def markdown(text: str) -> Markup:
     return Markup(_markdown.render(text))  # safe: markdown-it escapes all text with html=False
 
 
-def _environment() -> Environment:
+def _environment(loc: UiLocale) -> Environment:
+    """One environment per language, built once: a request never changes a shared one."""
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=StrictUndefined,  # a typo in a template fails the tests instead of showing nothing
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(percent=percent, number=number, when=when, day=day, negative_class=negative_class)
-    env.globals.update(svg=svg)
+    env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
+    env.install_gettext_translations(loc.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        percent=loc.percent,
+        number=loc.number,
+        signed=loc.signed,
+        signed_percent=loc.signed_percent,
+        when=loc.when,
+        day=loc.day,
+        label=loc.label,
+        reason=partial(reason, loc),
+        negative_class=negative_class,
+        name_of=lambda key, names: names.get(key, key),
+    )
+    charts = SimpleNamespace(
+        sparkline=svg.sparkline, bar=svg.bar, trend_chart=partial(svg.trend_chart, loc=loc)
+    )
+    env.globals.update(svg=charts, locale=loc)
     return env
 
 
-templates = Jinja2Templates(env=_environment())
+TEMPLATES = {code: Jinja2Templates(env=_environment(loc)) for code, loc in LOCALES.items()}
 
 PAGES = [
-    ("journey", "/ui/", "Journey map"),
-    ("clusters", "/ui/clusters", "Pain clusters"),
-    ("comments", "/ui/comments", "Comments"),
-    ("upload", "/ui/upload", "Upload"),
-    ("model", "/ui/model", "Model"),
+    ("journey", "/ui/", N_("Journey map")),
+    ("clusters", "/ui/clusters", N_("Pain clusters")),
+    ("comments", "/ui/comments", N_("Comments")),
+    ("upload", "/ui/upload", N_("Upload")),
+    ("model", "/ui/model", N_("Model")),
 ]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A template in the reader's language (see i18n.py), with the language switch."""
+    loc = locale_of(request)
+    response = TEMPLATES[loc.code].TemplateResponse(
+        request,
+        template,
+        {"languages": switch_links(request), **context},
+        status_code=status_code,
+        headers={**SECURITY_HEADERS, **(headers or {})},
+    )
+    remember(request, response, get_state(request).settings.cookie_secure)
+    return response
 
 
 def page(
     request: Request, template: str, section: str, title: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     state = get_state(request)
-    return templates.TemplateResponse(
+    return render(
         request,
         template,
         {
@@ -109,6 +129,5 @@ def page(
             "csrf": getattr(request.state, "csrf", ""),  # set when a session cookie signed the request in
             **context,
         },
-        status_code=status_code,
-        headers=SECURITY_HEADERS,
+        status_code,
     )

@@ -4,10 +4,11 @@ Every text that goes into a chart is escaped; numbers are formatted here."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
+
+from service.ui.i18n import ENGLISH, UiLocale
 
 
 def _svg(width: int, height: int, label: str, body: str, css: str = "chart") -> Markup:
@@ -44,12 +45,18 @@ def bar(fraction: float, label: str, width: int = 100, height: int = 8) -> Marku
 
 
 def trend_chart(
-    points: Sequence[Mapping[str, Any]], label: str, width: int = 720, height: int = 220
+    points: Sequence[Mapping[str, Any]],
+    label: str,
+    width: int = 720,
+    height: int = 220,
+    loc: UiLocale = ENGLISH,
 ) -> Markup:
     """Counts per period as bars, flagged periods in the alarm colour, and the expected count
-    (the cluster's baseline) as a dashed line where there is one."""
+    (the cluster's baseline) as a dashed line where there is one; periods and numbers written as
+    the reader's language writes them."""
+    _ = loc.gettext
     if not points:
-        return _svg(width, 40, label, '<text x="0" y="24" class="axis">No trend yet</text>')
+        return _svg(width, 40, label, f'<text x="0" y="24" class="axis">{escape(_("No trend yet"))}</text>')
     left, right, top, bottom = 36, 8, 12, 28
     inner_w, inner_h = width - left - right, height - top - bottom
     peak = max(max(p["count"] for p in points), max((p.get("expected") or 0) for p in points), 1)
@@ -61,15 +68,15 @@ def trend_chart(
 
     parts = [
         f'<line class="axis-line" x1="{left}" y1="{top + inner_h}" x2="{width - right}" y2="{top + inner_h}"/>',
-        f'<text class="axis" x="{left - 6}" y="{y(peak) + 4:.1f}" text-anchor="end">{peak:g}</text>',
+        f'<text class="axis" x="{left - 6}" y="{y(peak) + 4:.1f}" text-anchor="end">{loc.number(peak, 0 if float(peak).is_integer() else 1)}</text>',
         f'<text class="axis" x="{left - 6}" y="{top + inner_h + 4}" text-anchor="end">0</text>',
     ]
     for i, p in enumerate(points):
         x = left + i * slot + gap / 2
         css = "trend-bar flagged" if p.get("flagged") else "trend-bar"
-        tip = f"{_period(p['period'])}: {p['count']}"
+        tip = _("%(period)s: %(count)s", period=loc.period(p["period"]), count=loc.number(p["count"]))
         if p.get("expected") is not None:
-            tip += f" (expected {p['expected']:g})"
+            tip += " " + _("(expected %(count)s)", count=loc.number(float(p["expected"]), 1))
         parts.append(
             f'<rect class="{css}" x="{x:.1f}" y="{y(p["count"]):.1f}" width="{max(slot - gap, 1):.1f}" '
             f'height="{top + inner_h - y(p["count"]):.1f}"><title>{escape(tip)}</title></rect>'
@@ -83,14 +90,6 @@ def trend_chart(
         x = left + (i + 0.5) * slot if anchor == "middle" else left if i == 0 else width - right
         parts.append(
             f'<text class="axis" x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}">'
-            f"{escape(_period(points[i]['period']))}</text>"
+            f"{escape(loc.period(points[i]['period']))}</text>"
         )
     return _svg(width, height, label, "".join(parts))
-
-
-def _period(value: str) -> str:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return moment.strftime("%-d %b %H:%M") if moment.hour or moment.minute else moment.strftime("%-d %b")

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from service.auth.guard import PAGE
 from service.deps import StateDep
 from service.jobs.registry import job_out
+from service.ui.i18n import locale_of
 from service.ui.params import as_int
 from service.ui.render import page
 
@@ -24,10 +25,10 @@ def upload_page(request: Request, state: StateDep, job: str | None = None) -> HT
         request,
         "upload.html",
         "upload",
-        "Upload comments",
+        locale_of(request).gettext("Upload comments"),
         job=job_out(shown) if shown is not None and shown.kind == "upload" else None,
         recent=recent,
-        taxonomies=sorted(t.name for t, _ in state.taxonomies.items()),
+        taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
         default_taxonomy=state.taxonomies.get(None).name,
         max_bytes=state.settings.upload_max_bytes,
         max_rows=state.settings.upload_max_rows,

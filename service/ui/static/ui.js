@@ -2,6 +2,41 @@
 // No library; every text it puts on the page goes through textContent, never innerHTML.
 "use strict";
 
+// What it says, in the page's language: the server puts the translations on <body data-strings>
+// (base.html); {name} is filled in here. English where a page has none.
+const ENGLISH = {
+  nothing: "Nothing to save: choose a value first.",
+  saving: "Saving…",
+  saved: "Saved.",
+  noAnswer: "The server did not answer: {error}",
+  progressRows: "{label}: {done} of {total} rows",
+  progressSteps: "{label}: {done} of {total} steps",
+  ended: "{label}: {status}",
+  endedWith: "{label}: {status} ({error})",
+  working: "Working",
+  jobFailed: "{label} failed: {error}",
+  tooLarge: "{name} is {size} bytes; the limit is {limit}: split it into smaller files.",
+  analysing: "Analysing",
+  uploadFailed: "The upload failed: {error}",
+};
+let strings = null;
+
+function t(key, values) {
+  if (strings === null) {
+    try {
+      strings = JSON.parse(document.body.getAttribute("data-strings") || "{}");
+    } catch (e) {
+      strings = {};
+    }
+  }
+  const text = strings[key] || ENGLISH[key] || key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
+}
+
+function count(value) {
+  return typeof value === "number" ? value.toLocaleString(document.documentElement.lang || undefined) : value;
+}
+
 // Requests that change something carry the page's CSRF token (the session cookie alone is not
 // enough: another site's page could make the browser send it).
 function csrfHeaders(extra) {
@@ -50,12 +85,12 @@ function wireApiForm(form) {
     if (confirmText && !window.confirm(confirmText)) return;
     const body = formJson(form);
     if (Object.keys(body).length === 0) {
-      say(status, "Nothing to save: choose a value first.", "failed");
+      say(status, t("nothing"), "failed");
       return;
     }
     const button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
-    say(status, "Saving…");
+    say(status, t("saving"));
     try {
       const response = await fetch(form.getAttribute("data-api"), {
         method: form.getAttribute("data-method") || "POST",
@@ -66,7 +101,7 @@ function wireApiForm(form) {
         say(status, await detail(response), "failed");
         return;
       }
-      say(status, "Saved.", "ok");
+      say(status, t("saved"), "ok");
       const next = form.getAttribute("data-next");
       if (next) {
         window.location.assign(next.replace(/\{(\w+)\}/g, (_, key) => encodeURIComponent(body[key])));
@@ -74,7 +109,7 @@ function wireApiForm(form) {
         window.location.reload();
       }
     } catch (error) {
-      say(status, "The server did not answer: " + error, "failed");
+      say(status, t("noAnswer", { error: error }), "failed");
     } finally {
       if (button) button.disabled = false;
     }
@@ -98,16 +133,17 @@ function showProgress(box, job, label) {
   const bar = box.querySelector("progress");
   const text = box.querySelector("[role=status]");
   bar.value = job.progress;
+  const values = { label: label, done: count(job.done), total: count(job.total) || "?", status: t(job.status), error: job.error };
   text.textContent = job.status === "running"
-    ? label + ": " + job.done + " of " + (job.total || "?") + (job.kind === "upload" ? " rows" : " steps")
-    : label + ": " + job.status + (job.error ? " (" + job.error + ")" : "");
+    ? t(job.kind === "upload" ? "progressRows" : "progressSteps", values)
+    : t(job.error ? "endedWith" : "ended", values);
 }
 
 // <button data-job-start="/v1/clusters/refresh">: start the job, show its progress, reload when done.
 function wireJobButton(button) {
   button.addEventListener("click", async () => {
     const box = document.querySelector(".job-progress");
-    const label = button.getAttribute("data-job-label") || "Working";
+    const label = button.getAttribute("data-job-label") || t("working");
     button.disabled = true;
     try {
       const response = await fetch(button.getAttribute("data-job-start"), { method: "POST", headers: csrfHeaders() });
@@ -116,7 +152,7 @@ function wireJobButton(button) {
       if (job.status === "done") window.location.reload();
     } catch (error) {
       box.hidden = false;
-      box.querySelector("[role=status]").textContent = label + " failed: " + error.message;
+      box.querySelector("[role=status]").textContent = t("jobFailed", { label: label, error: error.message });
     } finally {
       button.disabled = false;
     }
@@ -133,7 +169,7 @@ function wireUpload(form) {
     const file = form.elements.file.files[0];
     const limit = Number(form.getAttribute("data-max-bytes"));
     if (file && limit && file.size > limit) {
-      errorBox.textContent = file.name + " is " + file.size + " bytes; the limit is " + limit + ": split it into smaller files.";
+      errorBox.textContent = t("tooLarge", { name: file.name, size: count(file.size), limit: count(limit) });
       errorBox.hidden = false;
       return;
     }
@@ -147,10 +183,10 @@ function wireUpload(form) {
         return;
       }
       const started = await response.json();
-      const job = await followJob(started.id, (j) => showProgress(box, j, "Analysing"));
+      const job = await followJob(started.id, (j) => showProgress(box, j, t("analysing")));
       window.location.assign("/ui/upload?job=" + encodeURIComponent(job.id) + "#upload-result");
     } catch (error) {
-      errorBox.textContent = "The upload failed: " + error.message;
+      errorBox.textContent = t("uploadFailed", { error: error.message });
       errorBox.hidden = false;
     } finally {
       button.disabled = false;
