@@ -185,11 +185,11 @@ class Analyzer:
             if len(spans) >= 2:
                 wanted += [(i, start, end) for start, end in spans]
         segment_count = len(wanted)
-        cuts: list[tuple[int, int, int, int]] = []  # (comment, point, row of left, row of right)
+        cuts: list[tuple[int, int, int]] = []  # (comment, row of the left half, row of the right)
         for i, text in enumerate(clean):
             for point in split_points(text):
                 left_end = len(text[:point].rstrip(" ,;"))
-                cuts.append((i, point, len(wanted), len(wanted) + 1))
+                cuts.append((i, len(wanted), len(wanted) + 1))
                 wanted += [(i, 0, left_end), (i, point, len(text))]
         with self._lock:  # one forward at a time: torch already uses every core
             encoded = self.encoder.encode(clean, with_tokens=True)
@@ -248,7 +248,7 @@ class Analyzer:
 
     def _best_cuts(
         self,
-        cuts: list[tuple[int, int, int, int]],
+        cuts: list[tuple[int, int, int]],
         row_of: dict[int, int],
         scores: TouchpointScores | None,
     ) -> dict[int, tuple[int, int]]:
@@ -257,7 +257,7 @@ class Analyzer:
         best: dict[int, tuple[float, tuple[int, int]]] = {}
         if scores is None:
             return {}
-        for i, _, left, right in cuts:
+        for i, left, right in cuts:
             if left not in row_of or right not in row_of:
                 continue
             a, b = row_of[left], row_of[right]
