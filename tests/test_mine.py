@@ -28,6 +28,7 @@ def write_input(path: Path) -> Path:
                 "web",
             )
         )
+    rows.insert(5, ("blank", "  ", START.isoformat(), "web", ""))  # one empty text costs only itself
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["ticket", "body", "created", "channel", "stars"])
@@ -50,10 +51,11 @@ def test_mine_finds_the_surging_complaint_and_writes_every_file(tmp_path: Path) 
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "analyze: 100%" in done.stderr
+    assert f"skipped 1 of {len(read(source))} rows of tickets.csv whose 'body' is empty: row 7" in done.stderr
 
     mined = read(out / "comments.csv")
     assert list(mined[0]) == ["id", "stage", "touchpoint", "sentiment", "sentiment_score", "cluster_id"]
-    assert len(mined) == len(read(source))
+    assert len(mined) == len(read(source)) - 1 and "blank" not in {row["id"] for row in mined}
     cluster_of = {row["id"]: int(row["cluster_id"]) for row in mined}
     assert all(cluster_of[f"praise-{d}"] == -1 for d in range(8))  # positive: outside the negative scope
     refund = {cluster_of[i] for i in cluster_of if i.startswith("refund")}
@@ -124,7 +126,9 @@ def test_mine_names_the_row_and_the_fix(tmp_path: Path) -> None:
 
 def test_analyze_without_a_taxonomy_uses_the_default(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
-    source.write_text("text\nMy card payment was declined twice\n")
+    source.write_text('text\nMy card payment was declined twice\n""\n')
     done = mot("analyze", str(source), "--out", str(tmp_path / "out.csv"))
     assert done.returncode == 0, done.stderr
     assert "taxonomy generic" in done.stderr
+    assert "skipped 1 of 2 rows of in.csv whose 'text' is empty: row 3" in done.stderr
+    assert len(read(tmp_path / "out.csv")) == 1

@@ -72,6 +72,26 @@ def check_columns(records: Records, name: str, columns: dict[str, str | None]) -
             )
 
 
+def with_text(records: Records, name: str, text_col: str) -> list[int]:
+    """The indices of the rows that hold a text; rows whose text is empty are skipped and named
+    on stderr, so one blank row does not cost the file's other comments."""
+    keep, skipped = [], []
+    for index, row in enumerate(records.rows):
+        text = row.get(text_col)
+        (keep if isinstance(text, str) and text.strip() else skipped).append(index)
+    if skipped:
+        numbers = ", ".join(str(records.first_row + i) for i in skipped[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        typer.echo(
+            f"skipped {len(skipped)} of {len(records.rows)} rows of {name} whose {text_col!r} is empty: "
+            f"row {numbers}{more}",
+            err=True,
+        )
+    if not keep:
+        fail(f"{name}: no row has a {text_col!r} text: fill the column in or fix --text-col")
+    return keep
+
+
 def flat(analysis: Analysis) -> dict[str, Any]:
     return {
         "mot_stage": analysis.stage.label,
@@ -130,10 +150,7 @@ def analyze_file(
     writes = out_format(out)
     records = read_rows(input)
     check_columns(records, input.name, {"--text-col": text_col})
-    rows = records.rows
-    for number, row in enumerate(rows, start=records.first_row):
-        if not isinstance(row.get(text_col), str) or not row[text_col].strip():
-            raise typer.BadParameter(f"{input.name} row {number}: {text_col!r} is empty or not text")
+    rows = [records.rows[i] for i in with_text(records, input.name, text_col)]
     # a named taxonomy is checked before the model loads, so a wrong name or file fails at once
     named = choose_taxonomy(taxonomy, settings) if taxonomy or settings.default_taxonomy else None
     analyzer = load_analyzer(settings)

@@ -20,7 +20,14 @@ from models.cluster import OUTLIER, ClusterConfig
 from models.emerging import EmergenceRule
 from models.moments import Mentioned, Moment, moments
 from models.pain import PERIODS, Comments, PainReport, mine
-from service.cli.batch import analyze_rows, check_columns, choose_taxonomy, load_analyzer, read_rows
+from service.cli.batch import (
+    analyze_rows,
+    check_columns,
+    choose_taxonomy,
+    load_analyzer,
+    read_rows,
+    with_text,
+)
 from service.common.spreadsheet import safe_cell
 from service.common.times import parse_time
 from service.settings import Settings
@@ -57,11 +64,10 @@ def mine_file(
         {"--text-col": text_col, "--time-col": time_col, "--id-col": id_col, "--source-col": source_col,
          "--rating-col": rating_col},
     )  # fmt: skip
-    rows, first = records.rows, records.first_row
+    kept = with_text(records, input.name, text_col)
+    rows, numbers = [records.rows[i] for i in kept], [records.first_row + i for i in kept]
     times: list[datetime] | None = [] if time_col else None
-    for number, row in enumerate(rows, start=first):
-        if not isinstance(row.get(text_col), str) or not row[text_col].strip():
-            raise typer.BadParameter(f"{input.name} row {number}: {text_col!r} is empty or not text")
+    for number, row in zip(numbers, rows):
         if times is not None:
             try:
                 moment = parse_time(str(row[time_col]), time_format)
@@ -72,8 +78,8 @@ def mine_file(
         raise typer.BadParameter(
             f"{input.name}: some times carry a time zone and some do not: make them alike"
         )
-    ids = [str(row[id_col]) if id_col else str(i) for i, row in enumerate(rows)]
-    ratings = [_rating(row, rating_col, input.name, number) for number, row in enumerate(rows, start=first)]
+    ids = [str(row[id_col]) if id_col else str(i) for i, row in zip(kept, rows)]
+    ratings = [_rating(row, rating_col, input.name, number) for number, row in zip(numbers, rows)]
 
     # a named taxonomy is checked before the model loads, so a wrong name or file fails at once
     named = choose_taxonomy(taxonomy, settings) if taxonomy or settings.default_taxonomy else None
