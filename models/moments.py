@@ -3,18 +3,40 @@
 With ratings (CSAT, NPS, stars), a touchpoint's impact is how much lower the rating is when a
 comment mentions it negatively than when it does not (a difference of means with a Welch 95%
 confidence interval), weighted by how often that happens. Its performance is its negative share.
-The two together are the importance-performance view: act first where impact is high and
-performance poor. Without ratings, touchpoints rank by volume × negative share × growth.
+The two together are the importance-performance view, split at the medians of impact and of
+negative share (a tie counts as high):
+
+- `fix first`: high impact, poor performance, and the rating drop's 95% interval excludes 0
+  (`ci_low > 0`): a negative mention really does cost rating;
+- `uncertain`: high impact and poor performance, but the interval holds 0 (or there is none:
+  fewer than 2 rated comments on a side): not yet distinguishable from noise, never `fix first`;
+- `keep up`: high impact, performing well;
+- `watch`: low impact, poor performance;
+- `low priority`: low impact, performing well.
+
+Without ratings (fewer than `min_rated` comments carry one), touchpoints rank by volume ×
+negative share × growth and the quadrants split that volume-based impact the same way; no rating
+effect is claimed, so nothing is `uncertain` (callers say the ranking is by volume).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.stats import t as student_t
+
+MIN_RATED = 5  # fewest rated comments for a ranking by rating
+FIX_FIRST, UNCERTAIN, KEEP_UP, WATCH, LOW_PRIORITY = (
+    "fix first",
+    "uncertain",
+    "keep up",
+    "watch",
+    "low priority",
+)
+QUADRANTS = (FIX_FIRST, UNCERTAIN, KEEP_UP, WATCH, LOW_PRIORITY)
 
 
 @dataclass(frozen=True)
@@ -39,15 +61,19 @@ class Moment:
     quadrant: str
 
 
+def uses_ratings(comments: Sequence[Mentioned], min_rated: int = MIN_RATED) -> bool:
+    return sum(c.rating is not None for c in comments) >= min_rated
+
+
 def moments(
-    comments: Sequence[Mentioned], growth: dict[str, float] | None = None, min_rated: int = 5
+    comments: Sequence[Mentioned], growth: dict[str, float] | None = None, min_rated: int = MIN_RATED
 ) -> list[Moment]:
     """Touchpoints ranked by impact, highest first. Ratings are used when at least `min_rated`
     comments carry one."""
     growth = growth or {}
     names = sorted({t for c in comments for t in c.touchpoints})
     rated = [c for c in comments if c.rating is not None]
-    use_ratings = len(rated) >= min_rated
+    use_ratings = uses_ratings(comments, min_rated)
     total = max(len(rated) if use_ratings else len(comments), 1)
     result = []
     for name in names:
@@ -77,7 +103,7 @@ def moments(
                 quadrant="",
             )
         )
-    return _quadrants(sorted(result, key=lambda m: (-m.impact, m.touchpoint)))
+    return _quadrants(sorted(result, key=lambda m: (-m.impact, m.touchpoint)), use_ratings)
 
 
 def _difference(rest: np.ndarray, hit: np.ndarray) -> tuple[float | None, float | None, float | None]:
@@ -94,19 +120,24 @@ def _difference(rest: np.ndarray, hit: np.ndarray) -> tuple[float | None, float 
     return drop, drop - margin, drop + margin
 
 
-def _quadrants(ranked: list[Moment]) -> list[Moment]:
-    """Importance-performance quadrants split at the medians of impact and negative share (a tie counts as high)."""
+def quadrant(important: bool, poor: bool, ci_low: float | None, by_rating: bool) -> str:
+    """The rule of the module docstring: `fix first` needs an interval above 0 when ratings rank."""
+    if important and poor:
+        return FIX_FIRST if not by_rating or (ci_low is not None and ci_low > 0) else UNCERTAIN
+    if important:
+        return KEEP_UP
+    return WATCH if poor else LOW_PRIORITY
+
+
+def _quadrants(ranked: list[Moment], by_rating: bool) -> list[Moment]:
+    """Split at the medians of impact and negative share (a tie counts as high)."""
     if not ranked:
         return ranked
     impact_mid = float(np.median([m.impact for m in ranked]))
     share_mid = float(np.median([m.negative_share for m in ranked]))
-    labels = {
-        (True, True): "fix first",  # high impact, poor performance
-        (True, False): "keep up",  # high impact, performing well
-        (False, True): "watch",  # low impact, poor performance
-        (False, False): "low priority",
-    }
     return [
-        Moment(**{**m.__dict__, "quadrant": labels[(m.impact >= impact_mid, m.negative_share >= share_mid)]})
+        replace(
+            m, quadrant=quadrant(m.impact >= impact_mid, m.negative_share >= share_mid, m.ci_low, by_rating)
+        )
         for m in ranked
     ]

@@ -2,9 +2,10 @@
 (files) and the service's refresh job run.
 
 Input: per comment its embedding, sentiment, best touchpoint, stage, time and source. Output:
-clusters described for an analyst (label, keywords, representatives, size, negativity, touchpoint
-and stage mix, the taxonomy touchpoint they match or "new") and, per period, each cluster's count,
-share, expected count and emergence flag with its reason.
+clusters described for an analyst (phrase label, keywords, representatives, size, negativity,
+touchpoint and stage mix, the taxonomy touchpoint they match or "new", generic or not), the themes
+that group them (models/themes.py) and, per period, each cluster's count, share, expected count
+and emergence flag with its reason.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import numpy as np
 
 from models.cluster import OUTLIER, ClusterConfig, Clustering, fit_clusters, representatives
 from models.emerging import EmergenceRule, Period, score_series
-from models.keywords import cluster_keywords, label_from
+from models.keywords import GenericRule, describe_groups
+from models.themes import Theme, ThemeConfig, find_themes
 
 NEW = "new"  # a cluster that no touchpoint of the taxonomy explains: an unnamed pain point
 PERIODS = ("hour", "day", "week")
@@ -54,6 +56,8 @@ class MinedCluster:
     representatives: list[int]  # comment positions, closest to the centre first
     emerging: bool = False
     reasons: list[str] = field(default_factory=list)
+    generic: bool = False  # venting without a subject: labelled GENERIC_LABEL, ranked last
+    theme: int = -1  # index of its Theme in PainReport.themes; -1: not grouped
 
 
 @dataclass(frozen=True)
@@ -70,23 +74,29 @@ class PainReport:
     periods: list[datetime]
     trends: list[Trend]
     touchpoint_trends: dict[str, list[Period]] = field(default_factory=dict)  # per best touchpoint
+    themes: list[Theme] = field(default_factory=list)  # largest first, the generic one last
 
 
 def describe_clusters(
-    comments: Comments, clustering: Clustering, *, match_share: float = 0.5
+    comments: Comments,
+    clustering: Clustering,
+    *,
+    match_share: float = 0.5,
+    rule: GenericRule | None = None,
 ) -> list[MinedCluster]:
-    keywords = cluster_keywords(comments.texts, clustering.labels)
+    words = describe_groups(comments.texts, clustering.labels, rule=rule or GenericRule())
     result = []
     for c in range(clustering.count):
         members = clustering.members(c)
         tps = Counter(comments.touchpoints[i] or "none" for i in members)
         top, top_count = tps.most_common(1)[0]
         closest = members[representatives(comments.embeddings[members], clustering.centres[c], 3)]
+        described = words.get(c)
         result.append(
             MinedCluster(
                 index=c,
-                label=label_from(keywords.get(c, [])),
-                keywords=keywords.get(c, []),
+                label=described.label if described else "(no words)",
+                keywords=described.keywords if described else [],
                 size=len(members),
                 negative_share=round(
                     sum(comments.sentiments[i] == "negative" for i in members) / len(members), 4
@@ -96,9 +106,28 @@ def describe_clusters(
                 stages=dict(Counter(comments.stages[i] for i in members).most_common()),
                 touchpoint=top if top != "none" and top_count >= match_share * len(members) else NEW,
                 representatives=[int(i) for i in closest],
+                generic=bool(described and described.generic),
             )
         )
     return result
+
+
+def group_themes(
+    comments: Comments,
+    clustering: Clustering,
+    clusters: list[MinedCluster],
+    config: ThemeConfig | None = None,
+) -> tuple[list[Theme], list[MinedCluster]]:
+    """The themes of the described clusters, and the clusters with their theme set."""
+    themes, theme_of = find_themes(
+        comments.texts,
+        clustering.labels,
+        clustering.centres,
+        [c.generic for c in clusters],
+        [c.label for c in clusters],
+        config or ThemeConfig(),
+    )
+    return themes, [MinedCluster(**{**c.__dict__, "theme": int(theme_of[c.index])}) for c in clusters]
 
 
 def period_start(moment: datetime, period: str) -> datetime:
@@ -157,10 +186,12 @@ def mine(
     config: ClusterConfig | None = None,
     period: str = "day",
     rule: EmergenceRule | None = None,
+    themes: ThemeConfig | None = None,
 ) -> PainReport:
     rule = rule or EmergenceRule()
     clustering = fit_clusters(comments.embeddings, config or ClusterConfig())
     clusters = describe_clusters(comments, clustering)
+    grouped, clusters = group_themes(comments, clustering, clusters, themes)
     periods: list[datetime] = []
     found: list[Trend] = []
     by_touchpoint: dict[str, list[Period]] = {}
@@ -178,7 +209,7 @@ def mine(
             MinedCluster(**{**c.__dict__, "emerging": c.index in flags, "reasons": flags.get(c.index, [])})
             for c in clusters
         ]
-    return PainReport(clustering, clusters, periods, found, by_touchpoint)
+    return PainReport(clustering, clusters, periods, found, by_touchpoint, grouped)
 
 
 def _all_periods(first: datetime, last: datetime, period: str) -> list[datetime]:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api import (
+    actions,
     admin,
     analyze,
     clusters,
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         journey,
         clusters,
         moments,
+        actions,
         taxonomies,
         admin,
         jobs,

@@ -275,6 +275,9 @@ class TouchpointStats(BaseModel):
     count: int
     negative_share: float | None
     mean_sentiment: float | None
+    negative_low: float | None = Field(None, description="95% Wilson interval of negative_share: low end")
+    negative_high: float | None = Field(None, description="95% Wilson interval of negative_share: high end")
+    negatives: int = Field(0, description="negative mentions: the touchpoint's weight in the map's impact")
     previous: PeriodStats | None = None  # only with compare=true
 
 
@@ -297,6 +300,12 @@ class JourneyResponse(BaseModel):
     previous_since: datetime | None = None
     previous_until: datetime | None = None
     previous_total: int | None = None
+    previous_complete: bool | None = Field(
+        None,
+        description="false when the period before starts before the first stored comment of these "
+        "filters: its counts are partial and changes against it mean nothing",
+    )
+    first_comment_at: datetime | None = None
 
 
 class TaxonomySummary(BaseModel):
@@ -428,6 +437,23 @@ class ClusterOut(BaseModel):
     pain: float  # size x negative share x growth (at least 1): the default order
     merged: list[int] = []  # clusters an analyst merged into this one (their comments count here)
     refreshed_at: datetime
+    generic: bool = Field(False, description="venting with no subject: listed after the specific clusters")
+    theme_id: int | None = Field(
+        None, description="its theme (near-duplicate clusters grouped), known by its largest cluster's id"
+    )
+    theme_label: str | None = None
+
+
+class ThemeOut(BaseModel):
+    """Clusters that tell one story: the upper level of the two-level hierarchy."""
+
+    id: int = Field(description="the id of its largest cluster")
+    label: str
+    size: int
+    negative_share: float
+    pain: float = Field(description="the sum of its clusters' pain")
+    generic: bool
+    clusters: list[int] = Field(description="its clusters (sub-themes), most painful first")
 
 
 class Representative(BaseModel):
@@ -455,17 +481,31 @@ class MomentOut(BaseModel):
     comments: int
     negative_share: float
     rating_drop: float | None = Field(description="mean rating without a negative mention minus with one")
-    ci_low: float | None
-    ci_high: float | None
+    ci_low: float | None = Field(description="lower end of the rating drop's 95% interval")
+    ci_high: float | None = Field(description="upper end of the rating drop's 95% interval")
     frequency: float
     impact: float
-    quadrant: str
+    quadrant: Literal["fix first", "uncertain", "keep up", "watch", "low priority"] = Field(
+        description="importance-performance quadrant, split at the medians; `fix first` only when "
+        "the rating drop's interval excludes 0 (ci_low > 0), `uncertain` when it does not"
+    )
 
 
 class MomentsOut(BaseModel):
     rated: int  # comments with a rating: the ranking uses ratings when there are enough
     comments: int
     rating_field: str
+    ranked_by: Literal["rating", "volume"] = Field(
+        description="rating: by the rating drop (enough comments carry a rating); volume: by volume × "
+        "negative share"
+    )
+    taxonomy: str
+    source: str | None
+    since: datetime | None
+    until: datetime | None
+    limit: int = Field(
+        description="the newest comments (by created_at) read at most: MOT_CLUSTER_MAX_COMMENTS"
+    )
     moments: list[MomentOut]
 
 
@@ -494,3 +534,99 @@ class TouchpointTrendOut(BaseModel):
 class EmergingOut(BaseModel):
     clusters: list[ClusterOut]
     touchpoints: list[TouchpointTrendOut]
+
+
+# --- owners, actions and notes: from a pain point to a fix and whether it worked ---
+
+Label = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(printable)]
+SubjectKind = Literal["touchpoint", "cluster"]
+
+
+class OwnerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    team: Label = Field(description="the team that answers for it", examples=["Baggage services"])
+    contact: Annotated[str, StringConstraints(max_length=200), AfterValidator(printable)] = Field(
+        "", description="how to reach them: an e-mail, a channel", examples=["baggage-leads@example.com"]
+    )
+
+
+class OwnerOut(BaseModel):
+    kind: SubjectKind
+    taxonomy: str | None = Field(description="the touchpoint's taxonomy; null for a cluster")
+    subject: str = Field(description="the touchpoint id, or the cluster id")
+    team: str
+    contact: str
+    updated_by: str
+    updated_at: datetime
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: SubjectKind
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="the touchpoint id (with `taxonomy`), or the cluster id", examples=["baggage"]
+    )
+    taxonomy: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+        None, description="the touchpoint's taxonomy (default: MOT_DEFAULT_TAXONOMY); not for a cluster"
+    )
+    what: Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(storable)] = Field(
+        description="what was done", examples=["Bag-tracking texts at every transfer airport"]
+    )
+    done_by: Label = Field(description="who did it", examples=["Baggage services"])
+    started_at: datetime = Field(
+        description="from when it applies (ISO 8601)", examples=["2015-02-20T00:00:00Z"]
+    )
+
+
+class MetricEffect(BaseModel):
+    """One metric before and after the action, and the interrupted time-series estimate."""
+
+    metric: Literal["negative_share", "volume", "rating"]
+    before: float | None = Field(
+        description="observed over the window before: negative share in percent, volume in comments "
+        "per day, rating in its own points"
+    )
+    after: float | None = Field(description="observed over the window after, in the same units")
+    effect: float | None = Field(
+        description="interrupted time-series estimate of the change, averaged over the window after: "
+        "percentage points, comments per day, rating points"
+    )
+    ci_low: float | None
+    ci_high: float | None
+    verdict: Literal["improved", "worsened", "no detectable change", "not enough data"]
+    summary: str = Field(description="the same, in words")
+
+
+class EffectOut(BaseModel):
+    periods_before: int
+    periods_after: int
+    metrics: list[MetricEffect]
+
+
+class ActionOut(BaseModel):
+    id: int
+    kind: SubjectKind
+    taxonomy: str | None
+    subject: str
+    what: str
+    done_by: str
+    started_at: datetime
+    recorded_by: str
+    created_at: datetime
+    effect: EffectOut | None = Field(None, description="only on GET /v1/actions/{id}")
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=5000), AfterValidator(storable)]
+
+
+class NoteOut(BaseModel):
+    id: int
+    cluster_id: int
+    text: str
+    author: str
+    created_at: datetime

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,7 +134,8 @@ def test_emerging_names_the_rising_refunds_and_why(story: Story) -> None:
     assert refund["reasons"] and "expected" in refund["reasons"][0]
     page = client.get("/ui/clusters", params={"emerging": "true"}).text  # the web UI shows why
     assert page.count('class="cluster-link"') == 1 and 'class="badge emerging"' in page
-    assert 'class="reason">' + refund["reasons"][0].split(":")[0] in page
+    # in words: "30 comments on Mar 9, about 3 expected (9.6× its usual share)"
+    assert re.search(r'class="reason">\d+ comments on \w{3} \d+, about [\d.,]+ expected \(', page), page
     assert "trend-bar flagged" in client.get(f"/ui/clusters/{refund['id']}").text
 
 
@@ -152,7 +154,7 @@ def test_the_analyst_names_a_cluster_and_bad_edits_are_refused(story: Story) -> 
     bad = client.patch(f"/v1/clusters/{refund['id']}", json={"status": "done"})
     assert bad.status_code == 422
     unknown = client.patch(f"/v1/clusters/{refund['id']}", json={"linked_touchpoint": "teleport"})
-    assert unknown.status_code == 422 and "not in the default taxonomy" in unknown.json()["detail"]
+    assert unknown.status_code == 422 and "is in no taxonomy" in unknown.json()["detail"]
 
 
 def test_moments_of_truth_rank_the_refund_touchpoint_first(story: Story) -> None:

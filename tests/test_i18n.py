@@ -29,10 +29,10 @@ from tests.helpers import api_client, post, refresh, server_settings
 from tests.ui_data import inline_sample
 
 POT = i18n.LOCALES_DIR / "messages.pot"
-PAGES = ("/ui/", "/ui/clusters", "/ui/comments", "/ui/upload", "/ui/model")
+PAGES = ("/ui/", "/ui/moments", "/ui/clusters", "/ui/comments", "/ui/upload", "/ui/model")
 NAV = {
-    "en": ["Journey map", "Pain clusters", "Comments", "Upload", "Model"],
-    "zh": ["旅程地图", "痛点聚类", "评论", "上传", "模型"],
+    "en": ["Journey map", "Moments of truth", "Pain clusters", "Comments", "Upload", "Model"],
+    "zh": ["旅程地图", "关键时刻", "痛点聚类", "评论", "上传", "模型"],
 }
 
 
@@ -195,17 +195,17 @@ def test_numbers_and_dates_in_each_language() -> None:
     )
 
 
-def test_emerging_reasons_in_chinese() -> None:
+def test_emerging_reasons_in_words() -> None:
     rise = (
-        "2015-02-21T00:00:00+00:00: 12 comments (5.0% of the period) against 3.2 expected from its share "
-        "of the previous 6 periods: 3.7x, p=1.2e-04; total volume 1.1x its average"
+        "2015-02-21T00:00:00+00:00: 131 comments (5.0% of the period) against 45.2 expected from its share "
+        "of the previous 6 periods: 2.9x, p=6.4e-05; total volume 1.1x its average"
     )
-    assert i18n.reason(CHINESE, rise).startswith("2月21日：12 条评论（占该时段的 5.0%）")
+    assert i18n.reason(ENGLISH, rise) == "131 comments on Feb 21, about 45 expected (2.9× its usual share)"
+    assert i18n.reason(CHINESE, rise) == "2月21日 有 131 条评论，预期约 45 条（为平常占比的 2.9 倍）"
     new = "2015-02-21T00:00:00+00:00: new: 12 comments in this period, none in the 6 periods before"
+    assert i18n.reason(ENGLISH, new) == "new on Feb 21: 12 comments, none in the 6 periods before"
     assert "新出现" in i18n.reason(CHINESE, new)
-    assert (
-        i18n.reason(ENGLISH, rise) == rise and i18n.reason(CHINESE, "worded otherwise") == "worded otherwise"
-    )
+    assert i18n.reason(CHINESE, "worded otherwise") == "worded otherwise"
 
 
 # --- pages of a real server ---
@@ -250,8 +250,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         cluster = client.get("/v1/clusters").json()[0]["id"]
         comment = client.get("/v1/comments", params={"limit": 1}).json()["comments"][0]["comment_id"]
         touchpoint = client.get("/v1/journey").json()["stages"][0]["touchpoints"][0]["touchpoint"]
+        action = client.post(
+            "/v1/actions",
+            json={"kind": "cluster", "subject": str(cluster), "what": "骑手加派", "done_by": "配送团队",
+                  "started_at": "2026-01-01"},
+        )  # fmt: skip
+        assert action.status_code == 201, action.text
         paths = (
             *PAGES,
+            f"/ui/actions/{action.json()['id']}",
             f"/ui/clusters/{cluster}",
             f"/ui/comments?like={comment}",
             f"/ui/touchpoints/{touchpoint}",

@@ -22,6 +22,7 @@ from service.schemas import (
     JobOut,
     MergeClusters,
     PromoteCluster,
+    ThemeOut,
 )
 from service.web.ids import ClusterId
 
@@ -44,6 +45,17 @@ def list_clusters(
     """Active clusters of the latest refresh, most painful first (size x negativity x growth)."""
     shown = clusters.ranked_views(session, cluster_status, touchpoint, stage, emerging, min_size)
     return [clusters.cluster_out(v) for v in shown][:limit]
+
+
+@router.get("/themes", dependencies=[READ], response_model=list[ThemeOut])
+def list_themes(
+    session: SessionDep,
+    min_size: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[ThemeOut]:
+    """The clusters grouped into themes (near-duplicates told apart by HDBSCAN, one story to an
+    analyst), in the clusters' order: open before set aside, general venting last."""
+    return clusters.themes_of(clusters.ranked_views(session, min_size=min_size))[:limit]
 
 
 @router.get("/emerging", dependencies=[READ], response_model=EmergingOut)
@@ -75,7 +87,8 @@ def merge_cluster(cluster_id: ClusterId, body: MergeClusters, state: StateDep) -
 )
 def patch_cluster(cluster_id: ClusterId, body: ClusterPatch, state: StateDep) -> ClusterOut:
     """Name a cluster, set its status, or link it to a touchpoint; kept across refreshes."""
-    known = {tp.id for tp in state.taxonomies.get(None).touchpoints}
+    # a cluster's comments may come from any taxonomy (the airline tweets, not the default one)
+    known = {tp.id for tax, _origin in state.taxonomies.items() for tp in tax.touchpoints}
     with state.sessions.begin() as session:
         return clusters.patch(session, cluster_id, body, known)
 

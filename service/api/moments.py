@@ -1,50 +1,53 @@
 """GET /v1/moments: the moments of truth, touchpoints ranked by their impact on the rating that
-comments carry in `metadata[MOT_RATING_FIELD]` (else by volume × negativity)."""
+comments carry in `metadata[MOT_RATING_FIELD]` (else by volume × negativity); the rule is in
+models/moments.py, the filters in service/domain/moments.py."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from models.moments import Mentioned, moments
 from service.auth.guard import READ
 from service.common.times import UtcDatetime
-from service.deps import SessionDep, SettingsDep
-from service.schemas import MomentOut, MomentsOut
-from service.store.comments import latest_with_mentions
+from service.deps import SessionDep, StateDep
+from service.domain.moments import moments_of
+from service.schemas import MomentsOut
 
 router = APIRouter(prefix="/v1", tags=["moments"])
+FILTERS = ("since", "until", "source", "taxonomy")
 
 
-def _rating(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None  # a rating that is not a number is left out, not an error of the whole page
+def known_filters(request: Request) -> None:
+    """A filter the ranking cannot apply (stage, sentiment...) is refused, never silently ignored."""
+    unknown = sorted(set(request.query_params) - set(FILTERS))
+    if unknown:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"GET /v1/moments cannot filter by {', '.join(unknown)}: its filters are {', '.join(FILTERS)}",
+        )
 
 
-@router.get("/moments", dependencies=[READ], response_model=MomentsOut)
+@router.get("/moments", dependencies=[READ, Depends(known_filters)], response_model=MomentsOut)
 def list_moments(
     session: SessionDep,
-    settings: SettingsDep,
-    since: Annotated[UtcDatetime | None, Query(description="created_at >= since")] = None,
-    taxonomy: str | None = None,
+    state: StateDep,
+    since: Annotated[UtcDatetime | None, Query(description="created_at >= since (ISO 8601)")] = None,
+    until: Annotated[UtcDatetime | None, Query(description="created_at < until (ISO 8601)")] = None,
+    source: Annotated[str | None, Query(description="comments from this source only")] = None,
+    taxonomy: Annotated[str | None, Query(description="default: the default taxonomy")] = None,
 ) -> MomentsOut:
-    rows = latest_with_mentions(session, since, taxonomy, settings.cluster_max_comments)
-    mentioned = [
-        Mentioned(
-            _rating((row.extra or {}).get(settings.rating_field)),
-            {m.touchpoint: m.sentiment == "negative" for m in row.mentions},
-        )
-        for row in rows
-    ]
-    ranked = moments(mentioned)
-    return MomentsOut(
-        rated=sum(m.rating is not None for m in mentioned),
-        comments=len(mentioned),
-        rating_field=settings.rating_field,
-        moments=[MomentOut(rank=i, **m.__dict__) for i, m in enumerate(ranked, start=1)],
+    """Touchpoints of the newest `MOT_CLUSTER_MAX_COMMENTS` comments (by `created_at`, then id)
+    of the taxonomy that pass the filters, ranked by impact. With ratings, each carries its
+    rating drop and 95% interval, and is `fix first` only when that interval excludes 0."""
+    settings = state.settings
+    return moments_of(
+        session,
+        state.taxonomies,
+        taxonomy,
+        since,
+        until,
+        source,
+        settings.rating_field,
+        settings.cluster_max_comments,
     )

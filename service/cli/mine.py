@@ -1,9 +1,10 @@
 """`mot mine`: a file of comments in, pain clusters and their trends out, for analysts.
 
 Writes into DIR: comments.csv (every comment with its predictions and cluster, -1 for none),
-clusters.csv, trends.csv, touchpoint_trends.csv (the same test per best touchpoint), moments.csv
-(touchpoints ranked by impact: models/moments.py), and
-report.html (the clusters and charts of the emerging ones).
+clusters.csv (with each cluster's theme), themes.csv (clusters that tell one story, grouped:
+models/themes.py), trends.csv, touchpoint_trends.csv (the same test per best touchpoint),
+moments.csv (touchpoints ranked by impact: models/moments.py), and report.html (the themes with
+their clusters, and charts of the emerging ones).
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def mine_file(
     out.mkdir(parents=True, exist_ok=True)
     _write_comments(out / "comments.csv", ids, analyses, cluster_of)
     _write_clusters(out / "clusters.csv", report)
+    _write_themes(out / "themes.csv", report)
     _write_trends(out / "trends.csv", report, period)
     _write_touchpoint_trends(out / "touchpoint_trends.csv", report, period)
     ranked = moments(
@@ -120,7 +122,8 @@ def mine_file(
     typer.echo(
         f"{report.clustering.count} clusters, {flagged} emerging, "
         f"{(report.clustering.labels == OUTLIER).mean():.1%} of the clustered comments outside every cluster; "
-        f"wrote {out}/comments.csv, clusters.csv, trends.csv, touchpoint_trends.csv, moments.csv, report.html",
+        f"{len(report.themes)} themes; wrote {out}/comments.csv, clusters.csv, themes.csv, trends.csv, "
+        "touchpoint_trends.csv, moments.csv, report.html",
         err=True,
     )
     return report
@@ -208,6 +211,9 @@ def _write_clusters(path: Path, report: PainReport) -> None:
             "touchpoint",
             "emerging",
             "reasons",
+            "generic",
+            "theme_id",
+            "theme_label",
         ],
         [
             [
@@ -220,8 +226,37 @@ def _write_clusters(path: Path, report: PainReport) -> None:
                 c.touchpoint,
                 c.emerging,
                 " | ".join(c.reasons),
+                c.generic,
+                c.theme,
+                report.themes[c.theme].label if 0 <= c.theme < len(report.themes) else "",
             ]
             for c in report.clusters
+        ],
+    )
+
+
+def theme_negative_share(report: PainReport, clusters: list[int]) -> float:
+    """The negative share of a theme's comments, from its clusters'."""
+    members = [report.clusters[c] for c in clusters]
+    size = sum(c.size for c in members)
+    return round(sum(c.negative_share * c.size for c in members) / size, 4) if size else 0.0
+
+
+def _write_themes(path: Path, report: PainReport) -> None:
+    _write(
+        path,
+        ["theme_id", "label", "size", "clusters", "negative_share", "generic", "keywords"],
+        [
+            [
+                t.index,
+                t.label,
+                t.size,
+                ";".join(str(c) for c in t.clusters),
+                theme_negative_share(report, t.clusters),
+                t.generic,
+                ";".join(t.keywords),
+            ]
+            for t in report.themes
         ],
     )
 

@@ -1,5 +1,6 @@
 """The small HTML report of `mot mine`: one self-contained file (charts inlined as PNG) that an
-analyst can open or mail: the clusters by pain, and the trend of every emerging one."""
+analyst can open or mail: the themes with their clusters (sub-themes), the clusters by pain
+(generic ones last), and the trend of every emerging one."""
 
 from __future__ import annotations
 
@@ -26,12 +27,15 @@ plt.rcParams["font.family"] = ["DejaVu Sans", *(f for f in CJK_FONTS if f in _in
 from models.pain import Comments, PainReport  # noqa: E402
 
 SHOWN = 30  # clusters listed in the report (all of them are in clusters.csv)
+THEMES_SHOWN = 20  # themes listed (all of them are in themes.csv)
 
 
 def write_html(
     path: Path, report: PainReport, comments: Comments, *, scope: str, source: str, period: str
 ) -> None:
-    clusters = sorted(report.clusters, key=lambda c: (-c.emerging, -c.size * c.negative_share, c.index))
+    clusters = sorted(
+        report.clusters, key=lambda c: (c.generic, -c.emerging, -c.size * c.negative_share, c.index)
+    )
     rows = []
     for c in clusters[:SHOWN]:
         quotes = "".join(f"<li>{escape(comments.texts[i])}</li>" for i in c.representatives)
@@ -53,12 +57,36 @@ padding:6px;vertical-align:top;text-align:left}}table{{border-collapse:collapse}
 img{{max-width:48%;margin:4px}}ul{{margin:4px 0;color:#444}}</style>
 <h1>Pain clusters</h1>
 <p>{escape(source)}: {len(comments.texts)} {escape(scope)} comments in {report.clustering.count} clusters
-({outliers:.1%} in none); {sum(c.emerging for c in report.clusters)} emerging (shaded).</p>
+({outliers:.1%} in none) and {len(report.themes)} themes; {sum(c.emerging for c in report.clusters)} emerging (shaded).</p>
+{_themes_table(report)}
 {images}
+<h2>Clusters</h2>
 <table><tr><th>id</th><th>cluster, keywords, closest comments</th><th>size</th><th>negative</th>
 <th>touchpoint</th><th>why emerging</th></tr>{"".join(rows)}</table></html>
 """,
         encoding="utf-8",
+    )
+
+
+def _themes_table(report: PainReport) -> str:
+    """Themes, largest first and general dissatisfaction last, each with its clusters."""
+    rows = []
+    for t in report.themes[:THEMES_SHOWN]:
+        members = [report.clusters[c] for c in t.clusters]
+        size = sum(c.size for c in members) or 1
+        negative = sum(c.negative_share * c.size for c in members) / size
+        subs = "".join(
+            f"<li>{c.index}: {escape(c.label)} ({c.size}{', emerging' if c.emerging else ''})</li>"
+            for c in members
+        )
+        rows.append(
+            f"<tr class='{'emerging' if any(c.emerging for c in members) else ''}'><td>{t.index}</td>"
+            f"<td><b>{escape(t.label)}</b><br><small>{escape(', '.join(t.keywords))}</small>"
+            f"<ul>{subs}</ul></td><td>{t.size}</td><td>{negative:.0%}</td></tr>"
+        )
+    return (
+        "<h2>Themes</h2><table><tr><th>id</th><th>theme, keywords, its clusters</th><th>size</th>"
+        f"<th>negative</th></tr>{''.join(rows)}</table>"
     )
 
 

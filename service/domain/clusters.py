@@ -20,6 +20,7 @@ from service.schemas import (
     EmergingOut,
     PromoteCluster,
     Representative,
+    ThemeOut,
     TouchpointTrendOut,
 )
 from service.store.clusters import (
@@ -32,6 +33,7 @@ from service.store.clusters import (
 )
 from service.store.tables import PainCluster
 
+SET_ASIDE = ("resolved", "ignored")  # triaged away: listed after every open cluster, whatever their pain
 PROMOTE_SCAN = 1000  # comments of a cluster looked at for a promoted touchpoint's examples
 
 
@@ -107,6 +109,9 @@ def cluster_out(view: View) -> ClusterOut:
         pain=view.pain,
         merged=[p.id for p in view.parts[1:]],
         refreshed_at=row.refreshed_at,
+        generic=row.generic,
+        theme_id=row.theme_id,
+        theme_label=row.theme_label,
     )
 
 
@@ -130,7 +135,8 @@ def ranked_views(
     emerging: bool | None = None,
     min_size: int = 1,
 ) -> list[View]:
-    """The clusters as shown, filtered, most painful first: the list, the web UI and exports."""
+    """The clusters as shown, filtered, most painful first (general venting after the rest, and
+    resolved and ignored ones last): the list, the web UI and exports."""
 
     def keep(v: View) -> bool:
         return (
@@ -141,7 +147,40 @@ def ranked_views(
             and (emerging is None or any(p.emerging for p in v.parts) == emerging)
         )
 
-    return sorted(filter(keep, views(session)), key=lambda v: (-v.pain, v.row.id))
+    return sorted(filter(keep, views(session)), key=_rank)
+
+
+def _rank(view: View) -> tuple[bool, bool, float, int]:
+    """Open before set aside, a subject before general venting, then by pain."""
+    return view.row.status in SET_ASIDE, view.row.generic, -view.pain, view.row.id
+
+
+def themes_of(ranked: list[View]) -> list[ThemeOut]:
+    """The themes of the clusters shown, in the order of their first cluster there; a cluster
+    of no theme (found before themes were) is a theme of its own."""
+    grouped: dict[int, list[View]] = {}
+    for v in ranked:
+        grouped.setdefault(v.row.theme_id or v.row.id, []).append(v)
+    return [
+        ThemeOut(
+            id=theme_id,
+            label=members[0].row.theme_label or members[0].row.label,
+            size=sum(v.size for v in members),
+            negative_share=round(
+                sum(v.size * v.negative_share for v in members) / max(sum(v.size for v in members), 1), 4
+            ),
+            pain=round(sum(v.pain for v in members), 3),
+            generic=all(v.row.generic for v in members),
+            clusters=[v.row.id for v in members],
+        )
+        for theme_id, members in grouped.items()
+    ]
+
+
+def complaints_total(session: Session, scope: str) -> int | None:
+    """The comments in clusters when only complaints are clustered (MOT_CLUSTER_SCOPE=negative),
+    where every cluster is 100% negative and its share of the complaints is what tells them apart."""
+    return sum(v.size for v in views(session)) if scope == "negative" else None
 
 
 def emerging(session: Session, scope: str) -> EmergingOut:
@@ -215,7 +254,7 @@ def patch(session: Session, cluster_id: int, body: ClusterPatch, known_touchpoin
     row = cluster_row(session, cluster_id)
     if body.linked_touchpoint is not None and body.linked_touchpoint not in known_touchpoints:
         raise Invalid(
-            f"touchpoint {body.linked_touchpoint!r} is not in the default taxonomy: use one of {sorted(known_touchpoints)}"
+            f"touchpoint {body.linked_touchpoint!r} is in no taxonomy: use one of {sorted(known_touchpoints)}"
         )
     for field in body.model_fields_set:
         setattr(row, field, getattr(body, field))

@@ -32,7 +32,7 @@ from service.store.clusters import (
     replace_touchpoint_trends,
     save_cluster,
 )
-from service.store.tables import TouchpointTrend
+from service.store.tables import PainCluster, TouchpointTrend
 
 
 def refresh_work(
@@ -87,6 +87,7 @@ def refresh(
     now = datetime.now(UTC)
     with sessions.begin() as session:
         clear_clusters(session, scope)
+        saved: dict[int, PainCluster] = {}
         for described, old_id in zip(report.clusters, continued):
             c = described.index
             trend = [_point(t.period, t.tested) for t in report.trends if t.cluster == c]
@@ -111,8 +112,13 @@ def refresh(
                 radius=float(clustering.radii[c]),
                 embedding_model=encoder_version,
                 refreshed_at=now,
+                generic=described.generic,
             )
-            save_cluster(session, old_id, values, now, new_members[c])
+            saved[c] = save_cluster(session, old_id, values, now, new_members[c])
+        for theme in report.themes:  # a theme is known by its largest cluster's id, which lasts
+            lead = saved[theme.clusters[0]].id
+            for c in theme.clusters:
+                saved[c].theme_id, saved[c].theme_label = lead, theme.label
         replace_touchpoint_trends(
             session,
             scope,

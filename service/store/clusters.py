@@ -34,10 +34,9 @@ def comments_by_id(session: Session, ids: Sequence[int]) -> dict[int, Comment]:
 
 
 def cluster_comments(session: Session, cluster_id: int, limit: int) -> Sequence[Comment]:
-    """The first `limit` comments assigned to the cluster, oldest first."""
-    return session.scalars(
-        select(Comment).where(Comment.cluster_id == cluster_id).order_by(Comment.id).limit(limit)
-    ).all()
+    """The first `limit` comments assigned to the cluster, oldest first (by their own time)."""
+    query = select(Comment).where(Comment.cluster_id == cluster_id)
+    return session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit)).all()
 
 
 def emerging_trends(session: Session, scope: str) -> Sequence[TouchpointTrend]:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from models.pipeline import Analysis
 from service.store.search import text_matches
 from service.store.tables import ROW_ID_MAX, Comment, Mention
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -131,34 +133,50 @@ def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[typ
     return query
 
 
-def encode_cursor(comment_id: int) -> str:
-    return base64.urlsafe_b64encode(f"c{comment_id}".encode()).decode().rstrip("=")
+def encode_cursor(comment: Comment) -> str:
+    """Where the next page starts: the last comment's time (microseconds since the epoch) and id."""
+    micros = (_utc(comment.created_at) - EPOCH) // timedelta(microseconds=1)
+    return base64.urlsafe_b64encode(f"t{micros}.{comment.id}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("c") or not raw[1:].isascii() or not raw[1:].isdigit():
+        micros, _, comment_id = raw[1:].partition(".")
+        if not raw.startswith("t") or not all(_digits(p) for p in (micros, comment_id)):
             raise ValueError
-        comment_id = int(raw[1:])
-        if comment_id > ROW_ID_MAX:  # no such row; the driver would overflow on it
+        if int(comment_id) > ROW_ID_MAX:  # no such row; the driver would overflow on it
             raise ValueError
-    except (ValueError, UnicodeDecodeError) as exc:
+        moment = EPOCH + timedelta(microseconds=int(micros))
+    except (ValueError, UnicodeDecodeError, OverflowError) as exc:
         raise ValueError("cursor is not one this API returned: pass next_cursor unchanged") from exc
-    return comment_id
+    return moment, int(comment_id)
+
+
+def _digits(text: str) -> bool:
+    return text.lstrip("-").isascii() and text.lstrip("-").isdigit()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def page_comments(
     session: Session, f: CommentFilter, limit: int, cursor: str | None
 ) -> tuple[list[Comment], str | None]:
-    """Newest first (by storage order); next_cursor is None on the last page."""
+    """Newest first by the comments' own time (then id, for those written at the same moment);
+    next_cursor is None on the last page."""
     query = apply_filter(select(Comment), f).options(selectinload(Comment.mentions))
     if cursor:
-        query = query.where(Comment.id < decode_cursor(cursor))
-    rows = list(session.scalars(query.order_by(Comment.id.desc()).limit(limit + 1)))
+        moment, comment_id = decode_cursor(cursor)
+        query = query.where(
+            or_(Comment.created_at < moment, and_(Comment.created_at == moment, Comment.id < comment_id))
+        )
+    order = (Comment.created_at.desc(), Comment.id.desc())
+    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].id) if more and rows else None
+    return rows, encode_cursor(rows[-1]) if more and rows else None
 
 
 def count_comments(session: Session, f: CommentFilter) -> int:
@@ -176,16 +194,11 @@ def iter_comments(session: Session, f: CommentFilter, max_rows: int, chunk: int 
             return
 
 
-def latest_with_mentions(
-    session: Session, since: datetime | None, taxonomy: str | None, limit: int
-) -> Sequence[Comment]:
-    """The newest `limit` comments (created since `since`, of `taxonomy` if given), mentions loaded."""
-    query = select(Comment).options(selectinload(Comment.mentions))
-    if since:
-        query = query.where(Comment.created_at >= since)
-    if taxonomy:
-        query = query.where(Comment.taxonomy == taxonomy)
-    return session.scalars(query.order_by(Comment.id.desc()).limit(limit)).all()
+def latest_with_mentions(session: Session, f: CommentFilter, limit: int) -> Sequence[Comment]:
+    """The newest `limit` comments that pass `f`, newest by their own time (created_at, then id:
+    an import of old comments is not "newest" for having been stored last), mentions loaded."""
+    query = apply_filter(select(Comment), f).options(selectinload(Comment.mentions))
+    return session.scalars(query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)).all()
 
 
 def get_comment(session: Session, comment_id: int) -> Comment | None:

@@ -3,7 +3,7 @@ mean sentiment over a time range."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import TextClause, case, func, select, text
@@ -75,6 +75,23 @@ def sources(session: Session) -> list[str]:
 def languages(session: Session) -> list[str]:
     """Every language detected among the stored comments, in order, for the filters."""
     return list(session.scalars(_LANGUAGES))
+
+
+def commonest_taxonomy(session: Session, since: datetime | None, until: datetime | None) -> str | None:
+    """The taxonomy most comments of the period were analysed with (the map a store of airline
+    comments should open on, whatever MOT_DEFAULT_TAXONOMY says)."""
+    query = apply_filter(
+        select(Comment.taxonomy, func.count().label("n")).group_by(Comment.taxonomy),
+        CommentFilter(since=since, until=until),
+    )
+    return session.execute(query.order_by(text("n DESC"), Comment.taxonomy).limit(1)).scalar()
+
+
+def earliest_time(session: Session, f: CommentFilter) -> datetime | None:
+    """When the first comment of these filters (their times left out) was written: a period that
+    starts before it is only partly covered."""
+    query = apply_filter(select(func.min(Comment.created_at)), replace(f, since=None, until=None))
+    return session.scalar(query)
 
 
 def latest_time(session: Session) -> datetime | None:

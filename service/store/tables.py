@@ -169,6 +169,9 @@ class PainCluster(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     trend: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     growth: Mapped[float] = mapped_column(Float, default=1.0)  # last period's observed / expected
+    generic: Mapped[bool] = mapped_column(Boolean, default=False)  # venting with no subject
+    theme_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # its theme's largest cluster
+    theme_label: Mapped[str | None] = mapped_column(String(300), nullable=True)
     centre: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
     radius: Mapped[float] = mapped_column(Float)
     embedding_model: Mapped[str] = mapped_column(String(200))
@@ -222,4 +225,48 @@ class Secret(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))  # hex
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Owner(Base):
+    """Who answers for a touchpoint (of a taxonomy) or a pain cluster: a team and a contact."""
+
+    __tablename__ = "owners"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # touchpoint | cluster
+    taxonomy: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" for a cluster
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)  # touchpoint id, or cluster id
+    team: Mapped[str] = mapped_column(String(100))
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Action(Base):
+    """Something done about a touchpoint or a cluster, from a moment on: its effect is measured
+    on the comments before and after (service/domain/actions.py)."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_subject", "kind", "taxonomy", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    taxonomy: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(64))
+    what: Mapped[str] = mapped_column(Text)
+    done_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ClusterNote(Base):
+    """An analyst's note on a cluster; notes are only added, so they are the cluster's history."""
+
+    __tablename__ = "cluster_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cluster_id: Mapped[int] = mapped_column(Integer, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -15,8 +15,7 @@ from service.store.journey import languages, sources
 from service.store.search import similar_comments
 from service.ui.cards import comment_cards
 from service.ui.i18n import N_, UiLocale, locale_of, stage_options, touchpoint_options
-from service.ui.journey import taxonomy_or_default
-from service.ui.params import as_date, as_int, blank, query, start_of
+from service.ui.params import as_date, as_int, blank, page_taxonomy, query, start_of
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
@@ -67,7 +66,7 @@ def comments_page(
     }
     loc = locale_of(request)
     _ = loc.gettext
-    tax = taxonomy_or_default(state, form["taxonomy"])
+    tax = page_taxonomy(session, state, form["taxonomy"])
     options = {
         "stages": stage_options(tax, loc),
         "touchpoints": touchpoint_options(tax, loc),

@@ -144,6 +144,10 @@ LABELS = {
     "hour": N_("hour"),  # MOT_CLUSTER_PERIOD
     "day": N_("day"),
     "week": N_("week"),
+    "improved": N_("improved"),  # an action's verdict (models/effect.py)
+    "worsened": N_("worsened"),
+    "no detectable change": N_("no detectable change"),
+    "not enough data": N_("not enough data"),
     "builtin": N_("builtin"),  # where a taxonomy comes from
     "file": N_("file"),
     "api": N_("api"),
@@ -292,27 +296,21 @@ _RISE = re.compile(
 
 
 def reason(loc: UiLocale, text: str) -> str:
-    if loc is ENGLISH:
-        return text
+    """In words: "131 comments on Feb 21, about 45 expected", not the p-value behind it."""
     if found := _NEW.match(text):
         return loc.gettext(
-            "%(period)s: new, %(count)s comments in this period and none in the %(active)s periods before",
+            "new on %(period)s: %(count)s comments, none in the %(active)s periods before",
             period=loc.period(found["period"]),
             count=loc.number(int(found["count"])),
             active=found["active"],
         )
     if found := _RISE.match(text):
+        expected = float(found["expected"])
         return loc.gettext(
-            "%(period)s: %(count)s comments (%(share)s of the period) against %(expected)s expected from "
-            "its share of the previous %(active)s periods: %(ratio)s×, p=%(p)s; total volume %(volume)s× "
-            "its average",
+            "%(count)s comments on %(period)s, about %(expected)s expected (%(ratio)s× its usual share)",
             period=loc.period(found["period"]),
             count=loc.number(int(found["count"])),
-            share=loc.percent(float(found["share"]) / 100, 1),
-            expected=found["expected"],
-            active=found["active"],
-            ratio=found["ratio"],
-            p=found["p"],
-            volume=found["volume"],
+            expected=loc.number(round(expected)) if expected >= 1 else loc.number(expected, 1),
+            ratio=found["ratio"] if found["ratio"] == "inf" else loc.number(float(found["ratio"]), 1),
         )
     return text

@@ -7,24 +7,25 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from models.taxonomy import Taxonomy
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
-from service.domain.clusters import View, cluster_out, merged_trend, ranked_views
+from service.domain.clusters import View, cluster_out, complaints_total, merged_trend, ranked_views
 from service.domain.journey import journey_map
-from service.domain.taxonomies import UnknownTaxonomy
 from service.schemas import JourneyResponse
-from service.state import AppState
 from service.store.clusters import emerging_trends, touchpoint_trend
 from service.store.comments import CommentFilter, page_comments
 from service.store.journey import sources
+from service.ui.actions import follow_up
 from service.ui.cards import comment_cards
 from service.ui.i18n import UiLocale, locale_of, names_of
-from service.ui.params import WINDOWS, blank, query, window
+from service.ui.params import WINDOWS, blank, page_taxonomy, query, window
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
 LATEST = 10  # comments on a touchpoint's page; the explorer has them all
+# A card whose negative share's 95% interval is wider than this (about 30 mentions or fewer at
+# half negative) is dashed and shows the interval: "67%" of 3 mentions says little.
+UNCERTAIN_WIDTH = 0.3
 MIX_SHARE = 0.2  # a cluster is about a touchpoint that a fifth of its comments name
 
 
@@ -33,14 +34,6 @@ def _about(view: View, touchpoint: str) -> bool:
     cancelled flights still belongs on the cancellations page."""
     named = sum(p.touchpoints.get(touchpoint, 0) for p in view.parts)
     return touchpoint in (view.row.touchpoint, view.row.linked_touchpoint) or named >= MIX_SHARE * view.size
-
-
-def taxonomy_or_default(state: AppState, name: str | None) -> Taxonomy:
-    """The named taxonomy; the default one for a blank or unknown name (a stale link still opens)."""
-    try:
-        return state.taxonomies.get(blank(name))
-    except UnknownTaxonomy:
-        return state.taxonomies.get(None)
 
 
 def _emerging_touchpoints(session: Session, scope: str) -> dict[str, list[str]]:
@@ -58,8 +51,8 @@ def journey_page(
     end: str | None = None,
 ) -> HTMLResponse:
     loc = locale_of(request)
-    tax = taxonomy_or_default(state, taxonomy)
     period = window(session, days, end, state.settings.journey_window_days)
+    tax = page_taxonomy(session, state, taxonomy, period.since, period.until)
     chosen_source = blank(source)
     journey = journey_map(
         session, tax, period.since, period.until, chosen_source, period.previous is not None, loc.names
@@ -73,6 +66,8 @@ def journey_page(
         journey=journey,
         names=names_of(tax, loc),
         peak=_peak(journey),
+        peak_negatives=max((t.negatives for s in journey.stages for t in s.touchpoints), default=0),
+        uncertain_width=UNCERTAIN_WIDTH,
         emerging=_emerging_touchpoints(session, state.settings.cluster_scope),
         taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
         sources=sources(session),
@@ -116,7 +111,7 @@ def touchpoint_page(
 ) -> HTMLResponse:
     loc = locale_of(request)
     _ = loc.gettext
-    tax = taxonomy_or_default(state, taxonomy)
+    tax = page_taxonomy(session, state, taxonomy)
     known = {tp.id: tp for tp in tax.touchpoints}
     if touchpoint not in known:
         return page(
@@ -139,7 +134,9 @@ def touchpoint_page(
     comments, _ = page_comments(session, f, min(LATEST, state.settings.ui_page_size), None)
     cards = comment_cards(session, state, comments, loc=loc)
     trend = touchpoint_trend(session, touchpoint, state.settings.cluster_scope)
-    clusters = [(cluster_out(v), merged_trend(v)) for v in ranked_views(session) if _about(v, touchpoint)]
+    clusters = [
+        (cluster_out(v), merged_trend(v), None) for v in ranked_views(session) if _about(v, touchpoint)
+    ]
     filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
     return page(
         request,
@@ -154,6 +151,8 @@ def touchpoint_page(
         trend=trend,
         scope=state.settings.cluster_scope,
         clusters=clusters,
+        complaints=complaints_total(session, state.settings.cluster_scope),
+        follow=follow_up(session, "touchpoint", touchpoint, tax.name),
         names=names_of(tax, loc),
         comments=cards,
         back=query(**filters),

@@ -9,7 +9,10 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from service.store.journey import latest_time
+from models.taxonomy import Taxonomy
+from service.domain.taxonomies import UnknownTaxonomy
+from service.state import AppState
+from service.store.journey import commonest_taxonomy, latest_time
 from service.store.tables import ROW_ID_MAX
 
 WINDOWS = {1: "1 day", 7: "7 days", 30: "30 days", 90: "90 days", 0: "all time"}
@@ -89,3 +92,26 @@ def window(session: Session, days: str | None, end: str | None, default_days: in
         newest = latest_time(session)
         last = newest.date() if newest else datetime.now(UTC).date()
     return Window(chosen, last)
+
+
+def taxonomy_or_default(state: AppState, name: str | None) -> Taxonomy:
+    """The named taxonomy; the default one for a blank or unknown name (a stale link still opens)."""
+    try:
+        return state.taxonomies.get(blank(name))
+    except UnknownTaxonomy:
+        return state.taxonomies.get(None)
+
+
+def page_taxonomy(
+    session: Session,
+    state: AppState,
+    name: str | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Taxonomy:
+    """The taxonomy a page shows: the one asked for; else the one most stored comments of the
+    period (or of all time) were analysed with, so a store of airline comments opens on the
+    airline journey whatever MOT_DEFAULT_TAXONOMY says; else the default."""
+    if blank(name) is None:
+        name = commonest_taxonomy(session, since, until) or commonest_taxonomy(session, None, None)
+    return taxonomy_or_default(state, name)

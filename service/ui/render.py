@@ -77,7 +77,10 @@ def _environment(loc: UiLocale) -> Environment:
         name_of=lambda key, names: names.get(key, key),
     )
     charts = SimpleNamespace(
-        sparkline=svg.sparkline, bar=svg.bar, trend_chart=partial(svg.trend_chart, loc=loc)
+        sparkline=svg.sparkline,
+        bar=svg.bar,
+        trend_chart=partial(svg.trend_chart, loc=loc),
+        before_after=partial(svg.before_after_chart, loc=loc),
     )
     env.globals.update(svg=charts, locale=loc)
     return env
@@ -87,6 +90,7 @@ TEMPLATES = {code: Jinja2Templates(env=_environment(loc)) for code, loc in LOCAL
 
 PAGES = [
     ("journey", "/ui/", N_("Journey map")),
+    ("moments", "/ui/moments", N_("Moments of truth")),
     ("clusters", "/ui/clusters", N_("Pain clusters")),
     ("comments", "/ui/comments", N_("Comments")),
     ("upload", "/ui/upload", N_("Upload")),

@@ -93,3 +93,60 @@ def trend_chart(
             f"{escape(loc.period(points[i]['period']))}</text>"
         )
     return _svg(width, height, label, "".join(parts))
+
+
+def before_after_chart(
+    periods: Sequence[str],
+    shares: Sequence[float | None],
+    start: int,
+    label: str,
+    width: int = 720,
+    height: int = 200,
+    loc: UiLocale = ENGLISH,
+) -> Markup:
+    """A share per period (0 to 1) as bars, those from `start` on in the accent colour, a dashed
+    line where the action started, and each side's mean as a line across it."""
+    _ = loc.gettext
+    if not periods:
+        return _svg(
+            width, 40, label, f'<text x="0" y="24" class="axis">{escape(_("No comments yet"))}</text>'
+        )
+    left, right, top, bottom = 40, 8, 12, 28
+    inner_w, inner_h = width - left - right, height - top - bottom
+    slot = inner_w / len(periods)
+    gap = min(4.0, slot * 0.2)
+
+    def y(value: float) -> float:
+        return top + inner_h - value * inner_h
+
+    parts = [
+        f'<line class="axis-line" x1="{left}" y1="{top + inner_h}" x2="{width - right}" y2="{top + inner_h}"/>',
+        f'<text class="axis" x="{left - 6}" y="{y(1) + 4:.1f}" text-anchor="end">{escape(loc.percent(1))}</text>',
+        f'<text class="axis" x="{left - 6}" y="{top + inner_h + 4}" text-anchor="end">{escape(loc.percent(0))}</text>',
+    ]
+    for i, (period, share) in enumerate(zip(periods, shares)):
+        if share is None:
+            continue
+        x = left + i * slot + gap / 2
+        tip = _("%(period)s: %(share)s negative", period=loc.period(period), share=loc.percent(share))
+        parts.append(
+            f'<rect class="{"after-bar" if i >= start else "before-bar"}" x="{x:.1f}" y="{y(share):.1f}" '
+            f'width="{max(slot - gap, 1):.1f}" height="{top + inner_h - y(share):.1f}"><title>{escape(tip)}</title></rect>'
+        )
+    for lo, hi in ((0, start), (start, len(periods))):
+        seen = [s for s in shares[lo:hi] if s is not None]
+        if seen:
+            mean = sum(seen) / len(seen)
+            parts.append(
+                f'<line class="mean-line" x1="{left + lo * slot:.1f}" y1="{y(mean):.1f}" '
+                f'x2="{left + hi * slot:.1f}" y2="{y(mean):.1f}"/>'
+            )
+    x = left + start * slot
+    parts.append(f'<line class="start-line" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + inner_h}"/>')
+    for i in sorted({0, min(start, len(periods) - 1), len(periods) - 1}):
+        anchor = "start" if i == 0 else "end" if i == len(periods) - 1 else "middle"
+        tx = left if i == 0 else width - right if i == len(periods) - 1 else left + i * slot
+        parts.append(
+            f'<text class="axis" x="{tx:.1f}" y="{height - 8}" text-anchor="{anchor}">{escape(loc.period(periods[i]))}</text>'
+        )
+    return _svg(width, height, label, "".join(parts))

@@ -12,3 +12,4 @@ from service.store.tables import ROW_ID_MAX
 CommentId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a stored comment's comment_id")]
 ClusterId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a pain cluster's id")]
 JobId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a background job's id")]
+ActionId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a recorded action's id")]
