@@ -630,3 +630,31 @@ class NoteOut(BaseModel):
     text: str
     author: str
     created_at: datetime
+
+
+# --- segments: declared metadata fields as filters and comparisons ---
+
+
+class SegmentOption(BaseModel):
+    field: str
+    value: str
+    count: int = Field(description="stored comments with this value")
+
+
+class SegmentColumn(BaseModel):
+    value: str
+    comments: int
+
+
+class SegmentRow(BaseModel):
+    touchpoint: str
+    name: str
+    counts: list[int] = Field(description="mentions in each column's segment")
+    negative_shares: list[float | None]
+
+
+class SegmentComparison(BaseModel):
+    taxonomy: str
+    field: str
+    columns: list[SegmentColumn] = Field(description="the field's commonest values, most comments first")
+    rows: list[SegmentRow] = Field(description="touchpoints mentioned in any of them, in journey order")

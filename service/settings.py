@@ -145,6 +145,14 @@ class Settings(BaseSettings):
         "rating", description="metadata field holding a rating (CSAT, NPS, stars) for GET /v1/moments"
     )
     emergence_window: int = Field(7, ge=2, le=365, description="periods in a cluster's baseline")
+    segment_fields: list[str] = Field(
+        default_factory=list,
+        description='metadata fields that are segments (a JSON list, e.g. ["airline", "channel"]): each '
+        "becomes a filter of the map, the moments and the comments, and a comparison of its values",
+    )
+    action_window_days: int = Field(
+        28, ge=7, le=365, description="days either side of an action's start its effect is measured on"
+    )
 
     # Redaction
     redact: bool = Field(True, description="replace personal data before embedding and storage")
@@ -248,6 +256,14 @@ class Settings(BaseSettings):
     @classmethod
     def _known_languages(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else check_languages(value)
+
+    @field_validator("segment_fields")
+    @classmethod
+    def _segment_fields(cls, value: list[str]) -> list[str]:
+        bad = [f for f in value if not f or len(f) > 64 or not f.replace("_", "").replace("-", "").isalnum()]
+        if bad:
+            raise ValueError(f"MOT_SEGMENT_FIELDS: {bad} are not field names (letters, digits, _ or -)")
+        return list(dict.fromkeys(value))
 
     @field_validator("cluster_scope")
     @classmethod

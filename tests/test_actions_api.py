@@ -132,6 +132,8 @@ def test_the_effect_is_found_where_it_happened_and_not_where_it_did_not(client: 
         "/v1/actions", params={"kind": "touchpoint", "subject": "baggage", "taxonomy": "airline"}
     )
     assert [a["id"] for a in listed.json()] == [ids["baggage"]]
+    nothing = client.get("/v1/actions", params={"kind": "touchpoint", "subject": "teleport"})
+    assert nothing.status_code == 200 and nothing.json() == []  # a filter, not a lookup
 
 
 def test_owners_notes_and_what_is_refused(client: httpx.Client) -> None:

@@ -2,7 +2,8 @@
 the pages open on the taxonomy the stored comments use (not MOT_DEFAULT_TAXONOMY), a period
 before the first comment is not compared, cards are coloured and ordered by impact with small
 counts marked uncertain, resolved and ignored clusters come last, the clusters table shows each
-cluster's share of the complaints and names touchpoints from the comments' taxonomy."""
+cluster's share of the complaints and names touchpoints from the comments' taxonomy; a declared
+metadata field is a segment: a filter of the map, the moments and the comments, and a comparison."""
 
 from __future__ import annotations
 
@@ -40,7 +41,13 @@ def _items() -> list[dict]:
     for i in range(4):
         texts.append((f"Lovely crew on flight {300 + i}, thank you!", LATEST - timedelta(days=i)))
     return [
-        {"id": uuid.uuid4().hex, "text": text, "source": "web", "created_at": when.isoformat()}
+        {
+            "id": uuid.uuid4().hex,
+            "text": text,
+            "source": "web",
+            "created_at": when.isoformat(),
+            "metadata": {"airline": "United" if "bag" in text else "Delta"},  # a declared segment
+        }
         for text, when in texts
     ]
 
@@ -48,7 +55,11 @@ def _items() -> list[dict]:
 @pytest.fixture(scope="module")
 def url(own_database_url: str) -> Iterator[str]:
     settings = server_settings(
-        auth=False, database_url=own_database_url, default_taxonomy="generic", cluster_min_size=5
+        auth=False,
+        database_url=own_database_url,
+        default_taxonomy="generic",
+        cluster_min_size=5,
+        segment_fields=["airline"],
     )
     with local_server(settings) as url, api_client(url) as client:
         stored = client.post("/v1/comments", json={"taxonomy": "airline", "comments": _items()})
@@ -168,3 +179,44 @@ def test_set_aside_clusters_come_last_and_rows_read_in_the_comments_taxonomy(cli
         linked = cluster["linked_touchpoint"] or cluster["touchpoint"]
         if linked != "new":
             assert f"<td>{names[linked]}</td>" in rows[cluster["id"]], (linked, rows[cluster["id"]])
+
+
+def test_a_declared_field_is_a_segment_to_filter_and_compare(client: httpx.Client) -> None:
+    options = client.get("/v1/segments").json()
+    assert {(o["field"], o["value"]) for o in options} == {("airline", "United"), ("airline", "Delta")}
+    counts = {o["value"]: o["count"] for o in options}
+    united = client.get("/v1/journey", params={"taxonomy": "airline", "segment": "airline:United"}).json()
+    everyone = client.get("/v1/journey", params={"taxonomy": "airline"}).json()
+    assert united["total"] == counts["United"] < everyone["total"]
+    listed = client.get("/v1/comments", params={"segment": "airline:Delta", "limit": 500}).json()["comments"]
+    assert len(listed) == counts["Delta"] and all("bag" not in c["text"] for c in listed)
+    moments = client.get("/v1/moments", params={"taxonomy": "airline", "segment": "airline:United"}).json()
+    assert moments["comments"] == counts["United"]
+    for refused in ("tier:gold", "airline", "airline:"):
+        answer = client.get("/v1/journey", params={"taxonomy": "airline", "segment": refused})
+        assert answer.status_code == 422, refused
+    assert (
+        "MOT_SEGMENT_FIELDS" in client.get("/v1/comments", params={"segment": "tier:gold"}).json()["detail"]
+    )
+
+    table = client.get("/v1/segments/airline/compare", params={"taxonomy": "airline"}).json()
+    assert [c["value"] for c in table["columns"]] == sorted(counts, key=lambda v: -counts[v])
+    bags = next(r for r in table["rows"] if r["touchpoint"] == "baggage")
+    column = [c["value"] for c in table["columns"]].index("United")
+    assert bags["counts"][column] >= 20 and bags["negative_shares"][column] > 0.5
+    assert client.get("/v1/segments/tier/compare").status_code == 422
+
+    page = client.get("/ui/segments", params={"field": "airline", "days": "0"}).text
+    assert "Segments side by side" in page and ">United</a>" in page and ">Delta</a>" in page
+    assert "Baggage" in page
+    chosen = client.get("/ui/", params={"segment": "airline:United", "days": "0"}).text
+    assert '<option value="airline:United" selected>' in chosen
+    assert "Compare by airline" in chosen
+    assert (
+        '<option value="airline:United" selected>'
+        in client.get("/ui/moments", params={"segment": "airline:United"}).text
+    )
+    assert (
+        '<option value="airline:Delta" selected>'
+        in client.get("/ui/comments", params={"segment": "airline:Delta"}).text
+    )

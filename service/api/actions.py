@@ -98,7 +98,7 @@ def get_action(action_id: ActionId, session: SessionDep, settings: SettingsDep) 
     """The action with its effect: volume (against all comments' volume), negative share and
     rating (metadata[MOT_RATING_FIELD]) before and after, an interrupted time-series estimate
     with its 95% interval, and a verdict in words."""
-    return actions.action_with_effect(session, action_id, settings.rating_field)
+    return actions.action_with_effect(session, action_id, settings.rating_field, settings.action_window_days)
 
 
 @router.post("/clusters/{cluster_id}/notes", response_model=NoteOut, status_code=201, responses=refusals(404))

@@ -10,8 +10,11 @@ from fastapi import APIRouter, Header, Query
 from service.auth.guard import READ
 from service.common.times import UtcDatetime
 from service.deps import SessionDep, StateDep
+from service.domain.errors import Invalid
 from service.domain.journey import journey_of
-from service.schemas import JourneyResponse
+from service.domain.segments import compare, parse_segment, segment_options
+from service.domain.taxonomies import UnknownTaxonomy
+from service.schemas import JourneyResponse, SegmentComparison, SegmentOption
 
 router = APIRouter(prefix="/v1", tags=["journey"])
 
@@ -34,13 +37,48 @@ def journey(
         ),
     ] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+    segment: Annotated[
+        str | None,
+        Query(
+            max_length=300,
+            description="field:value of a field MOT_SEGMENT_FIELDS declares, e.g. airline:United",
+        ),
+    ] = None,
 ) -> JourneyResponse:
     """Per stage (in journey order) and per touchpoint: count, negative share, mean sentiment
     score, over comments analysed with the taxonomy and created in [since, until). With
     `compare=true` (and both since and until), each also carries `previous`: the same numbers
     over the period of the same length just before."""
     language = lang or first_language(accept_language)
-    return journey_of(session, state.taxonomies, taxonomy, since, until, source, compare, language)
+    chosen = parse_segment(segment, state.settings.segment_fields)
+    return journey_of(session, state.taxonomies, taxonomy, since, until, source, compare, language, chosen)
+
+
+@router.get("/segments", dependencies=[READ], response_model=list[SegmentOption])
+def list_segments(session: SessionDep, state: StateDep) -> list[SegmentOption]:
+    """Each field MOT_SEGMENT_FIELDS declares, with its commonest stored values: what
+    `segment=field:value` can filter by."""
+    return segment_options(session, state.settings.segment_fields)
+
+
+@router.get("/segments/{field}/compare", dependencies=[READ], response_model=SegmentComparison)
+def compare_segments(
+    field: str,
+    session: SessionDep,
+    state: StateDep,
+    since: UtcDatetime | None = None,
+    until: UtcDatetime | None = None,
+    taxonomy: str | None = None,
+    source: str | None = None,
+    lang: Annotated[str | None, Query(pattern="^[a-z]{2}$")] = None,
+) -> SegmentComparison:
+    """The field's commonest values side by side: per touchpoint, its mentions and negative
+    share in each."""
+    try:
+        tax = state.taxonomies.get(taxonomy)
+    except UnknownTaxonomy as exc:
+        raise Invalid(exc.args[0]) from exc
+    return compare(session, tax, field, state.settings.segment_fields, since, until, source, lang)
 
 
 def first_language(header: str | None) -> str | None:

@@ -12,10 +12,11 @@ from service.auth.guard import READ
 from service.common.times import UtcDatetime
 from service.deps import SessionDep, StateDep
 from service.domain.moments import moments_of
+from service.domain.segments import parse_segment
 from service.schemas import MomentsOut
 
 router = APIRouter(prefix="/v1", tags=["moments"])
-FILTERS = ("since", "until", "source", "taxonomy")
+FILTERS = ("since", "until", "source", "taxonomy", "segment")
 
 
 def known_filters(request: Request) -> None:
@@ -36,6 +37,13 @@ def list_moments(
     until: Annotated[UtcDatetime | None, Query(description="created_at < until (ISO 8601)")] = None,
     source: Annotated[str | None, Query(description="comments from this source only")] = None,
     taxonomy: Annotated[str | None, Query(description="default: the default taxonomy")] = None,
+    segment: Annotated[
+        str | None,
+        Query(
+            max_length=300,
+            description="field:value of a field MOT_SEGMENT_FIELDS declares, e.g. airline:United",
+        ),
+    ] = None,
 ) -> MomentsOut:
     """Touchpoints of the newest `MOT_CLUSTER_MAX_COMMENTS` comments (by `created_at`, then id)
     of the taxonomy that pass the filters, ranked by impact. With ratings, each carries its
@@ -50,4 +58,5 @@ def list_moments(
         source,
         settings.rating_field,
         settings.cluster_max_comments,
+        parse_segment(segment, settings.segment_fields),
     )

@@ -16,8 +16,6 @@ from service.schemas import ActionIn, ActionOut, EffectOut, MetricEffect, NoteOu
 from service.store import actions as store
 from service.store.tables import Action, ClusterNote, Owner
 
-WINDOW_DAYS = 28  # the periods before the action its baseline is fitted on, and at most as many after
-
 
 def subject_key(
     session: Session, taxonomies: TaxonomyRegistry, kind: str, subject: str, taxonomy: str | None
@@ -116,24 +114,28 @@ def list_actions(
     subject: str | None,
     taxonomy: str | None,
 ) -> list[ActionOut]:
-    if kind and subject:
-        taxonomy, subject = subject_key(session, taxonomies, kind, subject, taxonomy)
+    """Filters only: a subject nothing was done about (or that does not exist) lists nothing.
+    A touchpoint is of `taxonomy`, by default the default one; a cluster has none."""
+    if kind == "cluster":
+        taxonomy = ""
+    elif kind == "touchpoint" and taxonomy is None:
+        taxonomy = taxonomies.default
     return [action_out(a) for a in store.actions(session, kind, taxonomy, subject)]
 
 
-def action_with_effect(session: Session, action_id: int, rating_field: str) -> ActionOut:
+def action_with_effect(session: Session, action_id: int, rating_field: str, window_days: int) -> ActionOut:
     action = store.get_action(session, action_id)
     if action is None:
         raise NotFound(f"no action {action_id}")
-    return action_out(action, measure(session, action, rating_field))
+    return action_out(action, measure(session, action, rating_field, window_days))
 
 
-def series_of(session: Session, action: Action, rating_field: str) -> tuple[Series, date]:
-    """The per-day series of the action's subject around its start (WINDOW_DAYS either side),
-    every day present, and the day it started."""
+def series_of(session: Session, action: Action, rating_field: str, window_days: int) -> tuple[Series, date]:
+    """The per-day series of the action's subject around its start (`window_days` either side,
+    MOT_ACTION_WINDOW_DAYS), every day present, and the day it started."""
     start = action.started_at.astimezone(UTC).date()
-    since = datetime.combine(start - timedelta(days=WINDOW_DAYS), time(), tzinfo=UTC)
-    until = datetime.combine(start + timedelta(days=WINDOW_DAYS), time(), tzinfo=UTC)
+    since = datetime.combine(start - timedelta(days=window_days), time(), tzinfo=UTC)
+    until = datetime.combine(start + timedelta(days=window_days), time(), tzinfo=UTC)
     if action.kind == "cluster":
         members = members_of(session, int(action.subject))
         days = store.daily_subject(session, since, until, rating_field, clusters=members)
@@ -160,10 +162,13 @@ def series_of(session: Session, action: Action, rating_field: str) -> tuple[Seri
     return series, start
 
 
-def measure(session: Session, action: Action, rating_field: str) -> EffectOut:
+def measure(session: Session, action: Action, rating_field: str, window_days: int) -> EffectOut:
     """The action's effect on the comments stored around it, one UTC day per period."""
-    series, start = series_of(session, action, rating_field)
-    effect = estimate_effect(series, start)
+    return effect_out(*series_of(session, action, rating_field, window_days), window_days)
+
+
+def effect_out(series: Series, start: date, window_days: int) -> EffectOut:
+    effect = estimate_effect(series, start, pre_periods=window_days)
     return EffectOut(
         periods_before=effect.pre_periods,
         periods_after=effect.post_periods,

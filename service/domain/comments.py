@@ -23,6 +23,7 @@ def comment_filter(
     cluster: int | None = None,
     q: str | None = None,
     language: str | None = None,
+    segment: tuple[str, str] | None = None,
 ) -> CommentFilter:
     """The comment filters shared by the list, its CSV export and the web UI's explorer; a
     cluster stands for itself and the clusters merged into it."""
@@ -30,5 +31,15 @@ def comment_filter(
         raise Invalid("since must be before until")
     clusters = tuple(members_of(session, cluster)) if cluster is not None else None
     return CommentFilter(
-        since, until, stage, touchpoint, sentiment, source, taxonomy, clusters, q, language=language or None
+        since,
+        until,
+        stage,
+        touchpoint,
+        sentiment,
+        source,
+        taxonomy,
+        clusters,
+        q,
+        language=language or None,
+        segment=segment,
     )

@@ -41,6 +41,7 @@ def journey_of(
     source: str | None,
     compare: bool = False,
     language: str | None = None,
+    segment: tuple[str, str] | None = None,
 ) -> JourneyResponse:
     """The journey map a client asked for (GET /v1/journey, its CSV export), checked first."""
     try:
@@ -53,7 +54,7 @@ def journey_of(
         raise Invalid("compare needs both since and until: the period to compare")
     if compare and since and until and since - datetime.min.replace(tzinfo=UTC) < until - since:
         raise Invalid("compare: the period before since would start before the year 1: shorten the period")
-    return journey_map(session, tax, since, until, source, compare, language)
+    return journey_map(session, tax, since, until, source, compare, language, segment)
 
 
 def journey_map(
@@ -64,10 +65,11 @@ def journey_map(
     source: str | None,
     compare: bool = False,
     language: str | None = None,
+    segment: tuple[str, str] | None = None,
 ) -> JourneyResponse:
     """Names are those a reader of `language` reads, where the taxonomy gives them.
     Aggregated in SQL (GROUP BY), never comment by comment: the map stays fast at any volume."""
-    f = CommentFilter(since=since, until=until, source=source, taxonomy=tax.name)
+    f = CommentFilter(since=since, until=until, source=source, taxonomy=tax.name, segment=segment)
     stages, touchpoints = stage_aggregates(session, f), touchpoint_aggregates(session, f)
     before: tuple[dict[str, Aggregate], dict[str, Aggregate]] | None = None
     previous_since = first = None

@@ -37,6 +37,7 @@ def moments_of(
     source: str | None,
     rating_field: str,
     limit: int,
+    segment: tuple[str, str] | None = None,
 ) -> MomentsOut:
     """The moments a client asked for, checked first: a taxonomy that is not there or a period
     that ends before it starts is refused, never answered with an empty ranking."""
@@ -46,7 +47,7 @@ def moments_of(
         raise Invalid(exc.args[0]) from exc
     if since and until and since >= until:
         raise Invalid("since must be before until")
-    return moments_in(session, tax, since, until, source, rating_field, limit)
+    return moments_in(session, tax, since, until, source, rating_field, limit, segment)
 
 
 def moments_in(
@@ -57,10 +58,11 @@ def moments_in(
     source: str | None,
     rating_field: str,
     limit: int,
+    segment: tuple[str, str] | None = None,
 ) -> MomentsOut:
     """Touchpoints of the newest `limit` comments (by created_at) of `tax` created in
     [since, until) and from `source` if given, ranked by impact."""
-    f = CommentFilter(since=since, until=until, source=source, taxonomy=tax.name)
+    f = CommentFilter(since=since, until=until, source=source, taxonomy=tax.name, segment=segment)
     mentioned = [
         Mentioned(
             rating_of((row.extra or {}).get(rating_field)),

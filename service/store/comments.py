@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -105,6 +105,7 @@ class CommentFilter:
     clusters: tuple[int, ...] | None = None  # a cluster and those merged into it
     text: str | None = None  # every word (or "quoted phrase") must occur, any case
     language: str | None = None  # ISO 639-1, as detected
+    segment: tuple[str, str] | None = None  # (metadata field, value), compared as text
 
 
 def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[type-arg]
@@ -124,6 +125,8 @@ def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[typ
         query = query.where(Comment.cluster_id.in_(f.clusters))
     if f.language:
         query = query.where(Comment.language == f.language)
+    if f.segment:
+        query = query.where(segment_value(f.segment[0]) == f.segment[1])
     if f.touchpoint:
         query = query.where(
             exists().where(Mention.comment_id == Comment.id, Mention.touchpoint == f.touchpoint)
@@ -131,6 +134,24 @@ def apply_filter(query: Select, f: CommentFilter) -> Select:  # type: ignore[typ
     if f.text and (matches := text_matches(f.text)) is not None:
         query = query.where(matches)
     return query
+
+
+def segment_value(field: str) -> ColumnElement[str]:
+    """metadata[field] as text in SQL (SQLite's JSON_EXTRACT, PostgreSQL's ->>)."""
+    return Comment.extra[field].as_string()
+
+
+def segment_values(session: Session, field: str, limit: int) -> list[tuple[str, int]]:
+    """The most common values of a segment field among the stored comments, with their counts."""
+    value = segment_value(field)
+    query = (
+        select(value, func.count())
+        .where(value.is_not(None))
+        .group_by(value)
+        .order_by(func.count().desc(), value)
+        .limit(limit)
+    )
+    return [(str(v), int(n)) for v, n in session.execute(query)]
 
 
 def encode_cursor(comment: Comment) -> str:

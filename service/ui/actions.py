@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
-from service.domain.actions import action_out, measure, note_out, owner_out, series_of
+from service.domain.actions import action_out, effect_out, note_out, owner_out, series_of
 from service.schemas import ActionOut, NoteOut, OwnerOut
 from service.store import actions as store
 from service.store.clusters import get_cluster
@@ -56,8 +56,9 @@ def action_page(action_id: ActionId, request: Request, session: SessionDep, stat
         return page(
             request, "missing.html", "journey", _("Not found"), 404, what=_("action %(id)s", id=action_id)
         )
-    effect = measure(session, action, state.settings.rating_field)
-    series, start = series_of(session, action, state.settings.rating_field)
+    window = state.settings.action_window_days
+    series, start = series_of(session, action, state.settings.rating_field, window)
+    effect = effect_out(series, start, window)
     shares = [n / m if m else None for n, m in zip(series.negatives, series.mentions)]
     start_index = next((i for i, p in enumerate(series.periods) if p >= start), len(series.periods))
     if action.kind == "cluster":

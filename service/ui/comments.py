@@ -10,12 +10,13 @@ from fastapi.responses import HTMLResponse
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.comments import comment_filter
+from service.domain.segments import segment_options
 from service.store.comments import count_comments, get_comment, page_comments
 from service.store.journey import languages, sources
 from service.store.search import similar_comments
 from service.ui.cards import comment_cards
 from service.ui.i18n import N_, UiLocale, locale_of, stage_options, touchpoint_options
-from service.ui.params import as_date, as_int, blank, page_taxonomy, query, start_of
+from service.ui.params import as_date, as_int, blank, page_segment, page_taxonomy, query, start_of
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
@@ -27,6 +28,10 @@ REFUSED = {
         "That page link is not one this page made: start again from the first page."
     ),
 }
+
+
+def _segment_text(segment: tuple[str, str] | None) -> str | None:
+    return f"{segment[0]}:{segment[1]}" if segment else None
 
 
 def _refused(loc: UiLocale, message: str) -> str:
@@ -46,6 +51,7 @@ def comments_page(
     taxonomy: str | None = None,
     cluster: str | None = None,
     language: str | None = None,
+    segment: str | None = None,
     since: str | None = None,
     until: str | None = None,
     cursor: str | None = None,
@@ -61,6 +67,7 @@ def comments_page(
         "taxonomy": blank(taxonomy),
         "cluster": as_int(cluster),
         "language": blank(language),
+        "segment": _segment_text(page_segment(segment, state.settings.segment_fields)),
         "since": first.isoformat() if first else None,
         "until": last.isoformat() if last else None,
     }
@@ -73,6 +80,7 @@ def comments_page(
         "sentiments": SENTIMENTS,
         "sources": sources(session),
         "languages": languages(session),
+        "segments": segment_options(session, state.settings.segment_fields),
         "taxonomies": sorted(t.name for t, _origin in state.taxonomies.items()),
     }
     common = {"form": form, "options": options, "export": query(**form), "link": query(**form)}
@@ -106,6 +114,7 @@ def comments_page(
             cluster=form["cluster"],
             q=form["q"] or None,
             language=form["language"],
+            segment=page_segment(form["segment"], state.settings.segment_fields),
         )
         rows, next_cursor = page_comments(session, f, state.settings.ui_page_size, blank(cursor))
     except ValueError as exc:  # Invalid, or a cursor this page did not make

@@ -11,14 +11,15 @@ from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.clusters import View, cluster_out, complaints_total, merged_trend, ranked_views
 from service.domain.journey import journey_map
+from service.domain.segments import segment_options
 from service.schemas import JourneyResponse
 from service.store.clusters import emerging_trends, touchpoint_trend
 from service.store.comments import CommentFilter, page_comments
 from service.store.journey import sources
 from service.ui.actions import follow_up
 from service.ui.cards import comment_cards
-from service.ui.i18n import UiLocale, locale_of, names_of
-from service.ui.params import WINDOWS, blank, page_taxonomy, query, window
+from service.ui.i18n import locale_of, names_of
+from service.ui.params import blank, page_segment, page_taxonomy, query, window, windows
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
@@ -49,15 +50,25 @@ def journey_page(
     source: str | None = None,
     days: str | None = None,
     end: str | None = None,
+    segment: str | None = None,
 ) -> HTMLResponse:
     loc = locale_of(request)
     period = window(session, days, end, state.settings.journey_window_days)
     tax = page_taxonomy(session, state, taxonomy, period.since, period.until)
     chosen_source = blank(source)
+    fields = state.settings.segment_fields
+    chosen = page_segment(segment, fields)
     journey = journey_map(
-        session, tax, period.since, period.until, chosen_source, period.previous is not None, loc.names
+        session,
+        tax,
+        period.since,
+        period.until,
+        chosen_source,
+        period.previous is not None,
+        loc.names,
+        chosen,
     )
-    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
+    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params(), "segment": _text(chosen)}
     return page(
         request,
         "journey.html",
@@ -71,13 +82,16 @@ def journey_page(
         emerging=_emerging_touchpoints(session, state.settings.cluster_scope),
         taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
         sources=sources(session),
-        windows=_windows(state.settings.journey_window_days, loc),
+        segments=segment_options(session, fields),
+        fields=fields,
+        windows=windows(state.settings.journey_window_days, loc),
         period=period,
         filters=filters,
         link=query(**filters),
         export=query(
             taxonomy=tax.name,
             source=chosen_source,
+            segment=_text(chosen),
             since=period.since.isoformat() if period.since else None,
             until=period.until.isoformat() if period.until else None,
             compare=period.previous is not None,
@@ -85,17 +99,12 @@ def journey_page(
     )
 
 
+def _text(segment: tuple[str, str] | None) -> str | None:
+    return f"{segment[0]}:{segment[1]}" if segment else None
+
+
 def _peak(journey: JourneyResponse) -> int:
     return max((t.count for s in journey.stages for t in s.touchpoints), default=0)
-
-
-def _windows(default_days: int, loc: UiLocale) -> dict[int, str]:
-    """The periods the map offers, named in the reader's language."""
-    offered = WINDOWS if default_days in WINDOWS else {default_days: "", **WINDOWS}
-    return {
-        days: loc.ngettext("%(num)d day", "%(num)d days", days) if days else loc.gettext("all time")
-        for days in offered
-    }
 
 
 @router.get("/touchpoints/{touchpoint}", response_class=HTMLResponse)
@@ -108,10 +117,12 @@ def touchpoint_page(
     source: str | None = None,
     days: str | None = None,
     end: str | None = None,
+    segment: str | None = None,
 ) -> HTMLResponse:
     loc = locale_of(request)
     _ = loc.gettext
     tax = page_taxonomy(session, state, taxonomy)
+    chosen = page_segment(segment, state.settings.segment_fields)
     known = {tp.id: tp for tp in tax.touchpoints}
     if touchpoint not in known:
         return page(
@@ -125,11 +136,23 @@ def touchpoint_page(
     period = window(session, days, end, state.settings.journey_window_days)
     chosen_source = blank(source)
     journey = journey_map(
-        session, tax, period.since, period.until, chosen_source, period.previous is not None, loc.names
+        session,
+        tax,
+        period.since,
+        period.until,
+        chosen_source,
+        period.previous is not None,
+        loc.names,
+        chosen,
     )
     stats = next(t for s in journey.stages for t in s.touchpoints if t.touchpoint == touchpoint)
     f = CommentFilter(
-        since=period.since, until=period.until, touchpoint=touchpoint, source=chosen_source, taxonomy=tax.name
+        since=period.since,
+        until=period.until,
+        touchpoint=touchpoint,
+        source=chosen_source,
+        taxonomy=tax.name,
+        segment=chosen,
     )
     comments, _ = page_comments(session, f, min(LATEST, state.settings.ui_page_size), None)
     cards = comment_cards(session, state, comments, loc=loc)
@@ -137,7 +160,7 @@ def touchpoint_page(
     clusters = [
         (cluster_out(v), merged_trend(v), None) for v in ranked_views(session) if _about(v, touchpoint)
     ]
-    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
+    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params(), "segment": _text(chosen)}
     return page(
         request,
         "touchpoint.html",
@@ -162,5 +185,6 @@ def touchpoint_page(
             source=chosen_source,
             since=period.since.date().isoformat() if period.since else None,
             until=(period.end.isoformat() if period.end and period.days else None),
+            segment=_text(chosen),
         ),
     )

@@ -15,11 +15,11 @@ from models.moments import FIX_FIRST, KEEP_UP, LOW_PRIORITY, MIN_RATED, UNCERTAI
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.moments import moments_in
+from service.domain.segments import segment_options
 from service.schemas import MomentOut
 from service.store.journey import sources
 from service.ui.i18n import N_, UiLocale, locale_of, names_of
-from service.ui.journey import _windows
-from service.ui.params import blank, page_taxonomy, query, window
+from service.ui.params import blank, page_segment, page_taxonomy, query, window, windows
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
@@ -42,12 +42,14 @@ def moments_page(
     source: str | None = None,
     days: str | None = None,
     end: str | None = None,
+    segment: str | None = None,
 ) -> HTMLResponse:
     loc = locale_of(request)
     period = window(session, days, end, state.settings.journey_window_days)
     tax = page_taxonomy(session, state, taxonomy, period.since, period.until)  # as the journey map
     chosen_source = blank(source)
     settings = state.settings
+    chosen = page_segment(segment, settings.segment_fields)
     result = moments_in(
         session,
         tax,
@@ -56,9 +58,11 @@ def moments_page(
         chosen_source,
         settings.rating_field,
         settings.cluster_max_comments,
+        chosen,
     )
     names = names_of(tax, loc)
-    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params()}
+    segment_text = f"{chosen[0]}:{chosen[1]}" if chosen else None
+    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params(), "segment": segment_text}
     return page(
         request,
         "moments.html",
@@ -73,7 +77,9 @@ def moments_page(
         chart=chart(result.moments, names, result.ranked_by == "rating", loc),
         taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
         sources=sources(session),
-        windows=_windows(settings.journey_window_days, loc),
+        segments=segment_options(session, settings.segment_fields),
+        fields=settings.segment_fields,
+        windows=windows(settings.journey_window_days, loc),
         period=period,
         filters=filters,
         link=query(**filters),

@@ -14,6 +14,7 @@ from service.domain.taxonomies import UnknownTaxonomy
 from service.state import AppState
 from service.store.journey import commonest_taxonomy, latest_time
 from service.store.tables import ROW_ID_MAX
+from service.ui.i18n import UiLocale
 
 WINDOWS = {1: "1 day", 7: "7 days", 30: "30 days", 90: "90 days", 0: "all time"}
 
@@ -115,3 +116,24 @@ def page_taxonomy(
     if blank(name) is None:
         name = commonest_taxonomy(session, since, until) or commonest_taxonomy(session, None, None)
     return taxonomy_or_default(state, name)
+
+
+def windows(default_days: int, loc: UiLocale) -> dict[int, str]:
+    """The periods the map offers, named in the reader's language."""
+    offered = WINDOWS if default_days in WINDOWS else {default_days: "", **WINDOWS}
+    return {
+        days: loc.ngettext("%(num)d day", "%(num)d days", days) if days else loc.gettext("all time")
+        for days in offered
+    }
+
+
+def page_segment(value: str | None, fields: list[str]) -> tuple[str, str] | None:
+    """A segment a form or link names (field:value); one the settings no longer declare is
+    ignored like a blank field, so a stale link still opens."""
+    from service.domain.errors import Invalid
+    from service.domain.segments import parse_segment
+
+    try:
+        return parse_segment(blank(value), fields)
+    except Invalid:
+        return None

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from service.deps import get_state
 from service.ui import svg
 from service.ui.i18n import LOCALES, N_, UiLocale, locale_of, reason, remember, switch_links
+from service.ui.params import query
 
 HERE = Path(__file__).resolve().parent
 NEGATIVE_BUCKETS = 10
@@ -82,7 +83,7 @@ def _environment(loc: UiLocale) -> Environment:
         trend_chart=partial(svg.trend_chart, loc=loc),
         before_after=partial(svg.before_after_chart, loc=loc),
     )
-    env.globals.update(svg=charts, locale=loc)
+    env.globals.update(svg=charts, locale=loc, query_of=query)
     return env
 
 

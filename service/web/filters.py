@@ -7,14 +7,16 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query
 
 from service.common.times import UtcDatetime
-from service.deps import SessionDep
+from service.deps import SessionDep, StateDep
 from service.domain.comments import comment_filter
+from service.domain.segments import parse_segment
 from service.store.comments import CommentFilter
 from service.store.tables import ROW_ID_MAX
 
 
 def comment_filter_query(
     session: SessionDep,
+    state: StateDep,
     since: Annotated[UtcDatetime | None, Query(description="created_at >= since (ISO 8601)")] = None,
     until: Annotated[UtcDatetime | None, Query(description="created_at < until (ISO 8601)")] = None,
     stage: str | None = None,
@@ -32,10 +34,18 @@ def comment_filter_query(
     language: Annotated[
         str | None, Query(pattern="^[a-z]{2}$", description="detected language, ISO 639-1 (en, zh...)")
     ] = None,
+    segment: Annotated[
+        str | None,
+        Query(
+            max_length=300,
+            description="field:value of a field MOT_SEGMENT_FIELDS declares, e.g. airline:United",
+        ),
+    ] = None,
 ) -> CommentFilter:
     """The comment filters shared by the list and its CSV export."""
+    chosen = parse_segment(segment, state.settings.segment_fields)
     return comment_filter(
-        session, since, until, stage, touchpoint, sentiment, source, taxonomy, cluster, q, language
+        session, since, until, stage, touchpoint, sentiment, source, taxonomy, cluster, q, language, chosen
     )
 
 
