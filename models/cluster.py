@@ -119,7 +119,10 @@ def representatives(embeddings: np.ndarray, centre: np.ndarray, count: int = 3) 
 
 
 def _reduce(embeddings: np.ndarray, config: ClusterConfig) -> np.ndarray:
-    if config.reduce_to is None or embeddings.shape[1] <= config.reduce_to:
+    # UMAP's spectral start needs more points than components (and a neighbourhood): a handful
+    # of comments (a new store's praise) is clustered on the embeddings themselves.
+    small = len(embeddings) <= max(config.reduce_to or 0, config.neighbors) + 2
+    if config.reduce_to is None or embeddings.shape[1] <= config.reduce_to or small:
         return embeddings
     import umap
 

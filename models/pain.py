@@ -126,7 +126,6 @@ def group_themes(
         [c.generic for c in clusters],
         [c.label for c in clusters],
         config or ThemeConfig(),
-        [c.touchpoint for c in clusters],
     )
     return themes, [MinedCluster(**{**c.__dict__, "theme": int(theme_of[c.index])}) for c in clusters]
 

@@ -35,9 +35,6 @@ class ThemeConfig:
     # into one theme; 0.50 leaves the near-duplicates apart.
     distance: float = 0.55
     words: float = 0.5
-    # Two clusters matched to the same taxonomy touchpoint (not "new") are that much closer:
-    # the taxonomy is the analyst's own word for what a complaint is about.
-    same_touchpoint: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,6 @@ def group_clusters(
     sizes: Sequence[int],
     generic: Sequence[bool],
     config: ThemeConfig = ThemeConfig(),
-    touchpoints: Sequence[str] | None = None,
 ) -> np.ndarray:
     """The theme of every cluster 0..k-1: specific themes numbered by size, the generic one last."""
     k = len(centres)
@@ -87,10 +83,6 @@ def group_clusters(
         from scipy.spatial.distance import squareform
 
         between = distances(centres[specific], scores[specific], config.words)
-        if touchpoints is not None and config.same_touchpoint != 1.0:
-            named = np.asarray(touchpoints, dtype=object)[specific]
-            same = (named[:, None] == named[None, :]) & (named[:, None] != "new")
-            between = np.where(same, between * config.same_touchpoint, between)
         tree = linkage(squareform(between, checks=False), method="average")
         group[specific] = fcluster(tree, t=config.distance, criterion="distance")
     sizes = np.asarray(sizes)
@@ -112,7 +104,6 @@ def find_themes(
     generic: Sequence[bool],
     cluster_labels: Sequence[str],
     config: ThemeConfig = ThemeConfig(),
-    touchpoints: Sequence[str] | None = None,
 ) -> tuple[list[Theme], np.ndarray]:
     """Themes of clusters 0..k-1 (`labels`: the cluster of each text, -1 for none; `generic` and
     `cluster_labels`: per cluster) and the theme of every cluster."""
@@ -121,7 +112,7 @@ def find_themes(
     if k == 0:
         return [], np.zeros(0, dtype=np.int64)
     sizes = np.bincount(labels[labels >= 0], minlength=k)
-    theme_of = group_clusters(centres, term_scores(texts, labels), sizes, generic, config, touchpoints)
+    theme_of = group_clusters(centres, term_scores(texts, labels), sizes, generic, config)
     per_text = np.where(labels >= 0, theme_of[np.maximum(labels, 0)], -1)
     words = describe_groups(texts, per_text)
     themes = []

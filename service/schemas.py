@@ -658,3 +658,28 @@ class SegmentComparison(BaseModel):
     field: str
     columns: list[SegmentColumn] = Field(description="the field's commonest values, most comments first")
     rows: list[SegmentRow] = Field(description="touchpoints mentioned in any of them, in journey order")
+
+
+# --- highlights: what customers praise, beside the pain ---
+
+
+class PraisedTouchpoint(BaseModel):
+    touchpoint: str
+    name: str
+    stage: str
+    mentions: int
+    positives: int = Field(description="positive mentions: the order")
+    positive_share: float
+    positive_low: float = Field(description="95% Wilson interval of positive_share: low end")
+    positive_high: float
+
+
+class HighlightsOut(BaseModel):
+    taxonomy: str
+    since: datetime | None
+    until: datetime | None
+    touchpoints: list[PraisedTouchpoint] = Field(description="most positive mentions first")
+    clusters: list[ClusterOut] = Field(
+        description="clusters of the positive comments (MOT_HIGHLIGHTS), largest first; empty with "
+        "MOT_CLUSTER_SCOPE=all, where praise and pain share clusters"
+    )

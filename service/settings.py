@@ -145,6 +145,11 @@ class Settings(BaseSettings):
         "rating", description="metadata field holding a rating (CSAT, NPS, stars) for GET /v1/moments"
     )
     emergence_window: int = Field(7, ge=2, le=365, description="periods in a cluster's baseline")
+    highlights: bool = Field(
+        True,
+        description="with MOT_CLUSTER_SCOPE=negative, a refresh also clusters the positive comments: "
+        "the highlights (what customers praise) beside the pain",
+    )
     segment_fields: list[str] = Field(
         default_factory=list,
         description='metadata fields that are segments (a JSON list, e.g. ["airline", "channel"]): each '

@@ -153,3 +153,13 @@ def test_smallest_cluster_grows_with_the_data_unless_set() -> None:
     config = ClusterConfig()
     assert [config.size_for(n) for n in (200, 3_080, 10_230, 100_000)] == [15, 15, 41, 400]
     assert ClusterConfig(min_cluster_size=7).size_for(100_000) == 7
+
+
+def test_a_handful_of_comments_is_clustered_without_reduction() -> None:
+    """Fewer points than UMAP can embed (a new store's praise): no crash, the groups found."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 32))
+    points = np.vstack([a + 0.01 * rng.normal(size=(7, 32)), b + 0.01 * rng.normal(size=(7, 32))])
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    found = fit_clusters(points.astype(np.float32), ClusterConfig(min_cluster_size=5))
+    assert found.count == 2 and set(found.labels[:7]) != set(found.labels[7:])

@@ -29,10 +29,19 @@ from tests.helpers import api_client, post, refresh, server_settings
 from tests.ui_data import inline_sample
 
 POT = i18n.LOCALES_DIR / "messages.pot"
-PAGES = ("/ui/", "/ui/moments", "/ui/segments", "/ui/clusters", "/ui/comments", "/ui/upload", "/ui/model")
+PAGES = (
+    "/ui/",
+    "/ui/moments",
+    "/ui/segments",
+    "/ui/clusters",
+    "/ui/highlights",
+    "/ui/comments",
+    "/ui/upload",
+    "/ui/model",
+)
 NAV = {
-    "en": ["Journey map", "Moments of truth", "Pain clusters", "Comments", "Upload", "Model"],
-    "zh": ["旅程地图", "关键时刻", "痛点聚类", "评论", "上传", "模型"],
+    "en": ["Journey map", "Moments of truth", "Pain clusters", "Highlights", "Comments", "Upload", "Model"],
+    "zh": ["旅程地图", "关键时刻", "痛点聚类", "亮点", "评论", "上传", "模型"],
 }
 
 

@@ -40,6 +40,10 @@ def _items() -> list[dict]:
         )
     for i in range(4):
         texts.append((f"Lovely crew on flight {300 + i}, thank you!", LATEST - timedelta(days=i)))
+    for i in range(8):  # enough praise of two things for clusters of their own
+        crew = f"Thank you, the cabin crew on flight {400 + i} were wonderful"
+        app = f"Love the new app, booking flight {500 + i} took a minute, thanks!"
+        texts += [(crew, LATEST - timedelta(days=i % 6)), (app, LATEST - timedelta(days=i % 5))]
     return [
         {
             "id": uuid.uuid4().hex,
@@ -220,3 +224,29 @@ def test_a_declared_field_is_a_segment_to_filter_and_compare(client: httpx.Clien
         '<option value="airline:Delta" selected>'
         in client.get("/ui/comments", params={"segment": "airline:Delta"}).text
     )
+
+
+def test_highlights_beside_the_pain(client: httpx.Client) -> None:
+    found = client.get("/v1/highlights", params={"taxonomy": "airline"}).json()
+    praised = {t["touchpoint"]: t for t in found["touchpoints"]}
+    top = found["touchpoints"][0]
+    assert sum(t["positives"] for t in found["touchpoints"]) >= 8, found["touchpoints"]  # the praise
+    assert top["positive_low"] <= top["positive_share"] <= top["positive_high"]
+    assert [t["positives"] for t in found["touchpoints"]] == sorted(
+        (t["positives"] for t in found["touchpoints"]), reverse=True
+    )
+    assert "baggage" not in praised or praised["baggage"]["positives"] < top["positives"]
+    assert found["clusters"], "the refresh found no cluster of praise"
+    praise_ids = {c["id"] for c in found["clusters"]}
+    assert all(c["negative_share"] == 0 for c in found["clusters"])
+    assert not praise_ids & {c["id"] for c in client.get("/v1/clusters").json()}  # not pain
+    page = client.get("/ui/highlights", params={"days": "0"}).text
+    assert "Touchpoints people praise" in page and f'data-touchpoint="{top["touchpoint"]}"' in page
+    assert all(f'href="/ui/clusters/{i}"' in page for i in praise_ids)
+    cell = (
+        client.get("/ui/", params={"days": "0"})
+        .text.split(f'data-touchpoint="{top["touchpoint"]}"', 1)[1]
+        .split("</a>", 1)[0]
+    )
+    assert 'class="badge praised"' in cell
+    assert client.get(f"/ui/clusters/{min(praise_ids)}").status_code == 200

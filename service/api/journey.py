@@ -11,10 +11,11 @@ from service.auth.guard import READ
 from service.common.times import UtcDatetime
 from service.deps import SessionDep, StateDep
 from service.domain.errors import Invalid
+from service.domain.highlights import highlights
 from service.domain.journey import journey_of
 from service.domain.segments import compare, parse_segment, segment_options
 from service.domain.taxonomies import UnknownTaxonomy
-from service.schemas import JourneyResponse, SegmentComparison, SegmentOption
+from service.schemas import HighlightsOut, JourneyResponse, SegmentComparison, SegmentOption
 
 router = APIRouter(prefix="/v1", tags=["journey"])
 
@@ -52,6 +53,31 @@ def journey(
     language = lang or first_language(accept_language)
     chosen = parse_segment(segment, state.settings.segment_fields)
     return journey_of(session, state.taxonomies, taxonomy, since, until, source, compare, language, chosen)
+
+
+@router.get("/highlights", dependencies=[READ], response_model=HighlightsOut)
+def list_highlights(
+    session: SessionDep,
+    state: StateDep,
+    since: UtcDatetime | None = None,
+    until: UtcDatetime | None = None,
+    taxonomy: str | None = None,
+    source: str | None = None,
+    lang: Annotated[str | None, Query(pattern="^[a-z]{2}$")] = None,
+    segment: Annotated[
+        str | None, Query(max_length=300, description="field:value, as on /v1/journey")
+    ] = None,
+) -> HighlightsOut:
+    """What customers praise: touchpoints by positive mentions (95% interval of the positive
+    share) in [since, until), and the clusters of positive comments of the latest refresh."""
+    if since and until and since >= until:
+        raise Invalid("since must be before until")
+    try:
+        tax = state.taxonomies.get(taxonomy)
+    except UnknownTaxonomy as exc:
+        raise Invalid(exc.args[0]) from exc
+    chosen = parse_segment(segment, state.settings.segment_fields)
+    return highlights(session, tax, since, until, source, lang, chosen)
 
 
 @router.get("/segments", dependencies=[READ], response_model=list[SegmentOption])

@@ -24,6 +24,7 @@ from service.schemas import (
     TouchpointTrendOut,
 )
 from service.store.clusters import (
+    HIGHLIGHTS,
     active_clusters,
     cluster_comments,
     comments_by_id,
@@ -69,10 +70,11 @@ class View:
         return [i for p in self.parts for i in p.representatives]
 
 
-def views(session: Session, only: int | None = None) -> list[View]:
-    """Active clusters, each with the active clusters merged into it (a merge survives refreshes:
-    the merged cluster keeps its own id and centre, and is shown as part of the other)."""
-    rows = active_clusters(session)
+def views(session: Session, only: int | None = None, highlights: bool = False) -> list[View]:
+    """Active clusters (of pain, or of praise with `highlights`), each with the active clusters
+    merged into it (a merge survives refreshes: the merged cluster keeps its own id and centre,
+    and is shown as part of the other)."""
+    rows = active_clusters(session, highlights)
     active = {r.id: r for r in rows}
     children: dict[int, list[PainCluster]] = {}
     for r in rows:
@@ -84,7 +86,7 @@ def views(session: Session, only: int | None = None) -> list[View]:
 
 def view_of(session: Session, row: PainCluster) -> View:
     """The cluster as shown; a merged or inactive one alone."""
-    found = views(session, only=row.id) if row.active else []
+    found = views(session, only=row.id, highlights=row.scope == HIGHLIGHTS) if row.active else []
     return found[0] if found else View(row, [row])
 
 
@@ -175,6 +177,11 @@ def themes_of(ranked: list[View]) -> list[ThemeOut]:
         )
         for theme_id, members in grouped.items()
     ]
+
+
+def highlight_views(session: Session) -> list[View]:
+    """The clusters of praise, the largest first (their size is their weight: all positive)."""
+    return sorted(views(session, highlights=True), key=lambda v: (-v.size, v.row.id))
 
 
 def complaints_total(session: Session, scope: str) -> int | None:

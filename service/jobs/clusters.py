@@ -25,6 +25,7 @@ from service.domain.cluster_index import ClusterIndex, load_index
 from service.jobs.registry import Job
 from service.settings import Settings
 from service.store.clusters import (
+    HIGHLIGHTS,
     active_in_scope,
     clear_clusters,
     cluster_members,
@@ -53,7 +54,18 @@ def refresh_work(
 def refresh(
     sessions: sessionmaker[Session], encoder_version: str, settings: Settings, job: Job | None = None
 ) -> ClusterIndex:
-    scope = settings.cluster_scope
+    """The pain clusters of MOT_CLUSTER_SCOPE and, when that is the negative comments and
+    MOT_HIGHLIGHTS is on, the clusters of praise (scope "positive") beside them."""
+    _refresh_scope(sessions, encoder_version, settings, settings.cluster_scope, job)
+    if settings.cluster_scope == "negative" and settings.highlights:
+        _refresh_scope(sessions, encoder_version, settings, HIGHLIGHTS, None)
+    _step(job)
+    return load_index(sessions, settings.cluster_scope)
+
+
+def _refresh_scope(
+    sessions: sessionmaker[Session], encoder_version: str, settings: Settings, scope: str, job: Job | None
+) -> None:
     with sessions() as session:
         rows = comments_to_cluster(session, encoder_version, scope, settings.cluster_max_comments)
         known_rows = active_in_scope(session, scope)
@@ -136,8 +148,6 @@ def refresh(
                 for touchpoint, points in report.touchpoint_trends.items()
             ),
         )
-    _step(job)
-    return load_index(sessions, scope)
 
 
 def _point(period: datetime, tested: Period) -> dict[str, object]:

@@ -11,9 +11,14 @@ from sqlalchemy.orm import Session
 
 from service.store.tables import Comment, PainCluster, TouchpointTrend
 
+HIGHLIGHTS = "positive"  # the scope of the praise clusters a negative-scope refresh also finds
 
-def active_clusters(session: Session) -> Sequence[PainCluster]:
-    return session.scalars(select(PainCluster).where(PainCluster.active).order_by(PainCluster.id)).all()
+
+def active_clusters(session: Session, highlights: bool = False) -> Sequence[PainCluster]:
+    """The pain clusters of the latest refresh, or (`highlights`) its clusters of praise."""
+    scope = PainCluster.scope == HIGHLIGHTS
+    query = select(PainCluster).where(PainCluster.active, scope if highlights else ~scope)
+    return session.scalars(query.order_by(PainCluster.id)).all()
 
 
 def get_cluster(session: Session, cluster_id: int) -> PainCluster | None:
@@ -65,8 +70,8 @@ def comments_to_cluster(session: Session, encoder_version: str, scope: str, limi
         Comment.id, Comment.text, Comment.embedding, Comment.sentiment, Comment.sentiment_score,
         Comment.touchpoint, Comment.stage, Comment.created_at, Comment.source,
     ).where(Comment.embedding_model == encoder_version)  # fmt: skip
-    if scope == "negative":
-        query = query.where(Comment.sentiment == "negative")
+    if scope in ("negative", HIGHLIGHTS):
+        query = query.where(Comment.sentiment == scope)
     return list(session.execute(query.order_by(Comment.created_at.desc()).limit(limit)).all())
 
 
@@ -81,9 +86,15 @@ def cluster_members(session: Session) -> dict[int, set[int]]:
 
 
 def clear_clusters(session: Session, scope: str) -> None:
-    """Before a refresh writes its own: the scope's clusters inactive, no comment assigned."""
+    """Before a refresh writes its own: the scope's clusters inactive, none of their comments
+    assigned (a praise refresh leaves the pain clusters' comments where they are)."""
     session.execute(update(PainCluster).where(PainCluster.scope == scope).values(active=False))
-    session.execute(update(Comment).where(Comment.cluster_id.is_not(None)).values(cluster_id=None))
+    kept = select(PainCluster.id).where(PainCluster.active, PainCluster.scope != scope)
+    session.execute(
+        update(Comment)
+        .where(Comment.cluster_id.is_not(None), Comment.cluster_id.not_in(kept))
+        .values(cluster_id=None)
+    )
 
 
 def save_cluster(

@@ -47,6 +47,18 @@ def touchpoint_aggregates(session: Session, f: CommentFilter) -> dict[str, Aggre
     return {tp: _aggregate(n, int(neg or 0), mean) for tp, n, neg, mean in session.execute(query)}
 
 
+def touchpoint_praise(session: Session, f: CommentFilter) -> dict[str, tuple[int, int]]:
+    """Per touchpoint: its mentions and how many of them are positive (each mention's own sentiment)."""
+    positive = func.sum(case((Mention.sentiment == "positive", 1), else_=0))
+    query = apply_filter(
+        select(Mention.touchpoint, func.count(), positive)
+        .join(Comment, Comment.id == Mention.comment_id)
+        .group_by(Mention.touchpoint),
+        f,
+    )
+    return {tp: (int(n), int(pos or 0)) for tp, n, pos in session.execute(query)}
+
+
 # One index seek per distinct value (a "loose index scan" on the column's index) instead of reading
 # every comment: a handful of sources or languages among 100,000 comments.
 def _distinct(column: str) -> TextClause:

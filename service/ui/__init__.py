@@ -7,12 +7,23 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from service.ui import actions, clusters, comments, journey, login, model, moments, segments, upload
+from service.ui import (
+    actions,
+    clusters,
+    comments,
+    highlights,
+    journey,
+    login,
+    model,
+    moments,
+    segments,
+    upload,
+)
 from service.ui.render import HERE
 
 
 def mount_ui(app: FastAPI) -> None:
-    for module in (login, journey, moments, segments, clusters, actions, comments, upload, model):
+    for module in (login, journey, moments, segments, clusters, highlights, actions, comments, upload, model):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
 

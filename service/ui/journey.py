@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from models.taxonomy import Taxonomy
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.clusters import View, cluster_out, complaints_total, merged_trend, ranked_views
@@ -15,7 +16,7 @@ from service.domain.segments import segment_options
 from service.schemas import JourneyResponse
 from service.store.clusters import emerging_trends, touchpoint_trend
 from service.store.comments import CommentFilter, page_comments
-from service.store.journey import sources
+from service.store.journey import sources, touchpoint_praise
 from service.ui.actions import follow_up
 from service.ui.cards import comment_cards
 from service.ui.i18n import locale_of, names_of
@@ -80,6 +81,7 @@ def journey_page(
         peak_negatives=max((t.negatives for s in journey.stages for t in s.touchpoints), default=0),
         uncertain_width=UNCERTAIN_WIDTH,
         emerging=_emerging_touchpoints(session, state.settings.cluster_scope),
+        praised=_praised(session, tax, period.since, period.until, chosen_source, chosen),
         taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
         sources=sources(session),
         segments=segment_options(session, fields),
@@ -97,6 +99,18 @@ def journey_page(
             compare=period.previous is not None,
         ),
     )
+
+
+PRAISED = 3  # cards marked as the most praised: the highlights page has them all
+
+
+def _praised(session: Session, tax: Taxonomy, since, until, source, segment) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The touchpoints with the most positive mentions, and how many."""
+    praise = touchpoint_praise(
+        session, CommentFilter(since=since, until=until, source=source, taxonomy=tax.name, segment=segment)
+    )
+    ranked = sorted(((pos, tp) for tp, (_n, pos) in praise.items() if pos), reverse=True)[:PRAISED]
+    return {tp: pos for pos, tp in ranked}
 
 
 def _text(segment: tuple[str, str] | None) -> str | None:

@@ -93,6 +93,7 @@ PAGES = [
     ("journey", "/ui/", N_("Journey map")),
     ("moments", "/ui/moments", N_("Moments of truth")),
     ("clusters", "/ui/clusters", N_("Pain clusters")),
+    ("highlights", "/ui/highlights", N_("Highlights")),
     ("comments", "/ui/comments", N_("Comments")),
     ("upload", "/ui/upload", N_("Upload")),
     ("model", "/ui/model", N_("Model")),
