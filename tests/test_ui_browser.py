@@ -158,8 +158,8 @@ def test_cluster_triage(page: Page, ui: Ui) -> None:
         themes = api.get("/v1/themes").json()
         pain = {c["id"]: c["pain"] for c in api.get("/v1/clusters", params={"limit": 1000}).json()}
     assert len(shown) >= 2 and shown == [c for t in themes for c in t["clusters"]]  # theme by theme
-    leads = [pain[t["clusters"][0]] for t in themes if not t["generic"]]
-    assert leads == sorted(leads, reverse=True)  # themes in the order of their most painful cluster
+    open_themes = [t["pain"] for t in themes if not t["generic"]]
+    assert open_themes == sorted(open_themes, reverse=True)  # themes by their clusters' pain, summed
     for t in themes:  # and within a theme, most painful first
         assert [pain[c] for c in t["clusters"]] == sorted((pain[c] for c in t["clusters"]), reverse=True)
     assert page.locator("table.clusters svg.spark").count() == len(shown)
@@ -356,6 +356,12 @@ def test_owner_action_and_note(page: Page, ui: Ui) -> None:
         note.get_by_role("button", name="Add note").click()
     expect(page.locator("ul.notes li").first).to_contain_text("Mostly the Newark hub")
     expect(page.locator("ul.notes li").first).to_contain_text("analyst")  # who wrote it
+    ui.shoot(page, "cluster-owner-notes")
+
+    page.goto(f"{ui.url}/ui/highlights?days=0")
+    expect(page.get_by_role("heading", name="Touchpoints people praise")).to_be_visible()
+    assert page.locator("table.praised tbody tr[data-touchpoint]").count() > 0
+    ui.shoot(page, "highlights")
 
 
 def test_model_page(page: Page, ui: Ui) -> None:

@@ -158,12 +158,13 @@ def _rank(view: View) -> tuple[bool, bool, float, int]:
 
 
 def themes_of(ranked: list[View]) -> list[ThemeOut]:
-    """The themes of the clusters shown, in the order of their first cluster there; a cluster
-    of no theme (found before themes were) is a theme of its own."""
+    """The themes of the clusters shown, most painful first (their clusters' pain summed),
+    general venting and themes whose every cluster is set aside last; within a theme, its
+    clusters in their rank. A cluster of no theme (found before themes were) is its own."""
     grouped: dict[int, list[View]] = {}
     for v in ranked:
         grouped.setdefault(v.row.theme_id or v.row.id, []).append(v)
-    return [
+    themes = [
         ThemeOut(
             id=theme_id,
             label=members[0].row.theme_label or members[0].row.label,
@@ -177,6 +178,8 @@ def themes_of(ranked: list[View]) -> list[ThemeOut]:
         )
         for theme_id, members in grouped.items()
     ]
+    aside = {t.id: all(v.row.status in SET_ASIDE for v in grouped[t.id]) for t in themes}
+    return sorted(themes, key=lambda t: (aside[t.id], t.generic, -t.pain, t.id))
 
 
 def highlight_views(session: Session) -> list[View]:
