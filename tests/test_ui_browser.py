@@ -31,11 +31,18 @@ from models.taxonomy import PACKS_DIR
 from service.local_server import local_server
 from tests.helpers import DATA_DIR, ROOT, api_client, new_key, post, refresh, server_settings
 from tests.test_i18n import NAV, english_phrases
+from tests.test_ui_contrast import contrast
 from tests.ui_data import AIRLINE, XSS_TEXT, airline_sample, hostile, inline_sample
 
 SCREENSHOTS = ROOT / os.environ["MOT_SCREENSHOTS"] if os.environ.get("MOT_SCREENSHOTS") else None
 WIDTH = 1280
 PHONE = 390  # CSS pixels of a common phone
+
+
+def _hex(css: str) -> str:
+    """rgb(31, 35, 40) as the browser reports a colour -> #1f2328."""
+    red, green, blue = (int(v) for v in re.findall(r"\d+", css)[:3])
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,12 @@ def test_journey_map_then_a_touchpoint(page: Page, ui: Ui) -> None:
     # the airline tweets start inside the week before their last week: that week is not compared
     said = "no comparison with the 7 days before" if partial else "against the 7 days before"
     expect(page.locator(".summary")).to_contain_text(said)
+    # every card's text as the browser paints it, against its background: WCAG AA
+    painted = page.locator("a.cell").evaluate_all(
+        "cells => cells.map(c => [getComputedStyle(c).color, getComputedStyle(c).backgroundColor])"
+    )
+    for text, background in painted:
+        assert contrast(_hex(text), _hex(background)) >= 4.5, (text, background)
     ui.shoot(page, "journey-map")
 
     busiest = max(

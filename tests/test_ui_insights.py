@@ -239,6 +239,7 @@ def test_highlights_beside_the_pain(client: httpx.Client) -> None:
     assert found["clusters"], "the refresh found no cluster of praise"
     praise_ids = {c["id"] for c in found["clusters"]}
     assert all(c["negative_share"] == 0 for c in found["clusters"])
+    assert "general dissatisfaction" not in {c["label"] for c in found["clusters"]}  # praise is not venting
     assert not praise_ids & {c["id"] for c in client.get("/v1/clusters").json()}  # not pain
     page = client.get("/ui/highlights", params={"days": "0"}).text
     assert "Touchpoints people praise" in page and f'data-touchpoint="{top["touchpoint"]}"' in page

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.cluster import ClusterConfig
 from models.emerging import EmergenceRule, Period
 from models.identity import Known, match
+from models.keywords import GENERIC_LABEL
 from models.pain import Comments, mine
 from models.pipeline import Analyzer
 from service.domain.cluster_index import ClusterIndex, load_index
@@ -107,7 +108,7 @@ def _refresh_scope(
             values = dict(
                 scope=scope,
                 active=True,
-                label=described.label,
+                label=_general(described.label, scope),
                 keywords=described.keywords,
                 touchpoint=described.touchpoint,
                 size=described.size,
@@ -130,7 +131,7 @@ def _refresh_scope(
         for theme in report.themes:  # a theme is known by its largest cluster's id, which lasts
             lead = saved[theme.clusters[0]].id
             for c in theme.clusters:
-                saved[c].theme_id, saved[c].theme_label = lead, theme.label
+                saved[c].theme_id, saved[c].theme_label = lead, _general(theme.label, scope)
         replace_touchpoint_trends(
             session,
             scope,
@@ -148,6 +149,15 @@ def _refresh_scope(
                 for touchpoint, points in report.touchpoint_trends.items()
             ),
         )
+
+
+GENERAL_PRAISE = "general praise"
+
+
+def _general(label: str, scope: str) -> str:
+    """Venting with no subject is general dissatisfaction; its mirror among the praise is
+    general praise ("thanks, amazing")."""
+    return GENERAL_PRAISE if scope == HIGHLIGHTS and label == GENERIC_LABEL else label
 
 
 def _point(period: datetime, tested: Period) -> dict[str, object]:
