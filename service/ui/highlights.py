@@ -10,10 +10,8 @@ from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.clusters import cluster_out, highlight_views, merged_trend
 from service.domain.highlights import highlights
-from service.domain.segments import segment_options
-from service.store.journey import sources
 from service.ui.i18n import locale_of, names_of
-from service.ui.params import blank, page_segment, page_taxonomy, query, window, windows
+from service.ui.params import MapViewDep, map_filters, query
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
@@ -24,25 +22,14 @@ def highlights_page(
     request: Request,
     session: SessionDep,
     state: StateDep,
-    taxonomy: str | None = None,
-    source: str | None = None,
-    days: str | None = None,
-    end: str | None = None,
-    segment: str | None = None,
+    view: MapViewDep,
 ) -> HTMLResponse:
     loc = locale_of(request)
     settings = state.settings
-    period = window(session, days, end, settings.journey_window_days)
-    tax = page_taxonomy(session, state, taxonomy, period.since, period.until)
-    chosen_source = blank(source)
-    chosen = page_segment(segment, settings.segment_fields)
-    found = highlights(session, tax, period.since, period.until, chosen_source, loc.names, chosen)
-    filters = {
-        "taxonomy": tax.name,
-        "source": chosen_source,
-        **period.params(),
-        "segment": f"{chosen[0]}:{chosen[1]}" if chosen else None,
-    }
+    period = view.period
+    found = highlights(
+        session, view.taxonomy, period.since, period.until, view.source, loc.names, view.segment
+    )
     return page(
         request,
         "highlights.html",
@@ -50,16 +37,10 @@ def highlights_page(
         loc.gettext("Highlights"),
         found=found,
         clusters=[(cluster_out(v), merged_trend(v)) for v in highlight_views(session)],
-        names=names_of(tax, loc),
+        names=names_of(view.taxonomy, loc),
         peak=max((t.positives for t in found.touchpoints), default=0),
-        taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
-        sources=sources(session),
-        segments=segment_options(session, settings.segment_fields),
-        fields=settings.segment_fields,
-        windows=windows(settings.journey_window_days, loc),
-        period=period,
-        filters=filters,
-        link=query(**filters),
+        f=map_filters(session, state, view, loc),
+        link=query(**view.params()),
         scope=settings.cluster_scope,
         enabled=settings.highlights,
     )

@@ -12,15 +12,14 @@ from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.clusters import View, cluster_out, complaints_total, merged_trend, ranked_views
 from service.domain.journey import journey_map
-from service.domain.segments import segment_options
 from service.schemas import JourneyResponse
 from service.store.clusters import emerging_trends, touchpoint_trend
 from service.store.comments import CommentFilter, page_comments
-from service.store.journey import sources, touchpoint_praise
+from service.store.journey import touchpoint_praise
 from service.ui.actions import follow_up
 from service.ui.cards import comment_cards
 from service.ui.i18n import locale_of, names_of
-from service.ui.params import blank, page_segment, page_taxonomy, query, window, windows
+from service.ui.params import MapViewDep, blank, map_filters, page_segment, page_taxonomy, query, window
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
@@ -47,18 +46,10 @@ def journey_page(
     request: Request,
     session: SessionDep,
     state: StateDep,
-    taxonomy: str | None = None,
-    source: str | None = None,
-    days: str | None = None,
-    end: str | None = None,
-    segment: str | None = None,
+    view: MapViewDep,
 ) -> HTMLResponse:
     loc = locale_of(request)
-    period = window(session, days, end, state.settings.journey_window_days)
-    tax = page_taxonomy(session, state, taxonomy, period.since, period.until)
-    chosen_source = blank(source)
-    fields = state.settings.segment_fields
-    chosen = page_segment(segment, fields)
+    period, tax, chosen_source, chosen = view.period, view.taxonomy, view.source, view.segment
     journey = journey_map(
         session,
         tax,
@@ -69,7 +60,6 @@ def journey_page(
         loc.names,
         chosen,
     )
-    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params(), "segment": _text(chosen)}
     return page(
         request,
         "journey.html",
@@ -82,14 +72,10 @@ def journey_page(
         uncertain_width=UNCERTAIN_WIDTH,
         emerging=_emerging_touchpoints(session, state.settings.cluster_scope),
         praised=_praised(session, tax, period.since, period.until, chosen_source, chosen),
-        taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
-        sources=sources(session),
-        segments=segment_options(session, fields),
-        fields=fields,
-        windows=windows(state.settings.journey_window_days, loc),
+        f=map_filters(session, state, view, loc),
+        fields=state.settings.segment_fields,
         period=period,
-        filters=filters,
-        link=query(**filters),
+        link=query(**view.params()),
         export=query(
             taxonomy=tax.name,
             source=chosen_source,

@@ -15,11 +15,9 @@ from models.moments import FIX_FIRST, KEEP_UP, LOW_PRIORITY, MIN_RATED, UNCERTAI
 from service.auth.guard import PAGE
 from service.deps import SessionDep, StateDep
 from service.domain.moments import moments_in
-from service.domain.segments import segment_options
 from service.schemas import MomentOut
-from service.store.journey import sources
 from service.ui.i18n import N_, UiLocale, locale_of, names_of
-from service.ui.params import blank, page_segment, page_taxonomy, query, window, windows
+from service.ui.params import MapViewDep, map_filters, query
 from service.ui.render import page
 
 router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[PAGE])
@@ -38,31 +36,22 @@ def moments_page(
     request: Request,
     session: SessionDep,
     state: StateDep,
-    taxonomy: str | None = None,
-    source: str | None = None,
-    days: str | None = None,
-    end: str | None = None,
-    segment: str | None = None,
+    view: MapViewDep,
 ) -> HTMLResponse:
     loc = locale_of(request)
-    period = window(session, days, end, state.settings.journey_window_days)
-    tax = page_taxonomy(session, state, taxonomy, period.since, period.until)  # as the journey map
-    chosen_source = blank(source)
     settings = state.settings
-    chosen = page_segment(segment, settings.segment_fields)
+    period, tax = view.period, view.taxonomy
     result = moments_in(
         session,
         tax,
         period.since,
         period.until,
-        chosen_source,
+        view.source,
         settings.rating_field,
         settings.cluster_max_comments,
-        chosen,
+        view.segment,
     )
     names = names_of(tax, loc)
-    segment_text = f"{chosen[0]}:{chosen[1]}" if chosen else None
-    filters = {"taxonomy": tax.name, "source": chosen_source, **period.params(), "segment": segment_text}
     return page(
         request,
         "moments.html",
@@ -75,14 +64,9 @@ def moments_page(
         quadrants={k: loc.gettext(v) for k, v in QUADRANT_NAMES.items()},
         known={t.id for t in tax.touchpoints},
         chart=chart(result.moments, names, result.ranked_by == "rating", loc),
-        taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
-        sources=sources(session),
-        segments=segment_options(session, settings.segment_fields),
-        fields=settings.segment_fields,
-        windows=windows(settings.journey_window_days, loc),
+        f=map_filters(session, state, view, loc),
         period=period,
-        filters=filters,
-        link=query(**filters),
+        link=query(**view.params()),
     )
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from models.taxonomy import Taxonomy
+from service.deps import SessionDep, StateDep
 from service.domain.taxonomies import UnknownTaxonomy
 from service.state import AppState
 from service.store.journey import commonest_taxonomy, latest_time
@@ -137,3 +140,73 @@ def page_segment(value: str | None, fields: list[str]) -> tuple[str, str] | None
         return parse_segment(blank(value), fields)
     except Invalid:
         return None
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What the journey map, the moments and the highlights show: a period, a taxonomy, and
+    optionally one source and one segment."""
+
+    period: Window
+    taxonomy: Taxonomy
+    source: str | None
+    segment: tuple[str, str] | None
+
+    @property
+    def segment_text(self) -> str | None:
+        return f"{self.segment[0]}:{self.segment[1]}" if self.segment else None
+
+    def params(self) -> dict[str, object]:
+        """As a link carries them."""
+        return {
+            "taxonomy": self.taxonomy.name,
+            "source": self.source,
+            **self.period.params(),
+            "segment": self.segment_text,
+        }
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """The shared filter form (_macros.html map_filters): the view and what it offers."""
+
+    view: MapView
+    taxonomies: list[str]
+    sources: list[str]
+    segments: list[Any]  # SegmentOption
+    windows: dict[int, str]
+
+
+def map_view(
+    session: SessionDep,
+    state: StateDep,
+    taxonomy: str | None = None,
+    source: str | None = None,
+    days: str | None = None,
+    end: str | None = None,
+    segment: str | None = None,
+) -> MapView:
+    """The view a page's query asks for (a FastAPI dependency: MapViewDep)."""
+    period = window(session, days, end, state.settings.journey_window_days)
+    return MapView(
+        period=period,
+        taxonomy=page_taxonomy(session, state, taxonomy, period.since, period.until),
+        source=blank(source),
+        segment=page_segment(segment, state.settings.segment_fields),
+    )
+
+
+def map_filters(session: Session, state: AppState, view: MapView, loc: UiLocale) -> MapFilters:
+    from service.domain.segments import segment_options
+    from service.store.journey import sources
+
+    return MapFilters(
+        view=view,
+        taxonomies=sorted(t.name for t, _origin in state.taxonomies.items()),
+        sources=sources(session),
+        segments=segment_options(session, state.settings.segment_fields),
+        windows=windows(state.settings.journey_window_days, loc),
+    )
+
+
+MapViewDep = Annotated[MapView, Depends(map_view)]
